@@ -1,0 +1,46 @@
+import type { CommandDefinition } from '../domain/commands';
+import type { ErrorCode } from '../domain/errors';
+import type { Locale } from '../domain/locale';
+import { translate } from '../locales';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+export interface NoticeCardData {
+  title: string;
+  text: string;
+  hint?: string;
+  color: 'Default' | 'Attention' | 'Good' | 'Accent';
+}
+
+/** A short card with a title and a line or two of localized text (never user-typed text: it is markdown). */
+export function noticeCard(data: NoticeCardData): AdaptiveCardJson {
+  return renderCard('notice', { hint: null, ...data });
+}
+
+/** The localized polite answer for a domain error code. */
+export function errorCard(locale: Locale, code: ErrorCode): AdaptiveCardJson {
+  return noticeCard({ title: translate(locale, 'app.name'), text: translate(locale, `error.${code}`), color: 'Attention' });
+}
+
+/** "I didn't understand, try `hjälp`". */
+export function unknownCommandCard(locale: Locale): AdaptiveCardJson {
+  return noticeCard({ title: translate(locale, 'unknown.title'), text: translate(locale, 'unknown.text'), color: 'Default' });
+}
+
+/** The answer to a command that is listed in help but not built yet. */
+export function notAvailableCard(locale: Locale, command: CommandDefinition): AdaptiveCardJson {
+  return noticeCard({
+    title: translate(locale, 'notAvailable.title'),
+    text: translate(locale, 'notAvailable.text', { command: locale === 'en' ? command.en : command.sv }),
+    color: 'Default',
+  });
+}
+
+/** The greeting posted when the bot is installed in a team, chat or personal scope. */
+export function welcomeCard(locale: Locale): AdaptiveCardJson {
+  return noticeCard({
+    title: translate(locale, 'welcome.title'),
+    text: translate(locale, 'welcome.text'),
+    hint: translate(locale, 'welcome.setupHint'),
+    color: 'Accent',
+  });
+}

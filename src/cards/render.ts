@@ -1,0 +1,39 @@
+/**
+ * Renders the JSON templates in `cards/` with adaptivecards-templating. Values from the data object are
+ * inserted as they are and never evaluated again, so text a user typed (`${$root}`, `**x**`) stays
+ * literal; templates put such text in TextRuns, which Teams does not read as markdown.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Template } from 'adaptivecards-templating';
+
+export const CARD_TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'cards');
+
+export const CARD_NAMES = ['help', 'notice', 'group-setup-form', 'group-summary'] as const;
+export type CardName = (typeof CARD_NAMES)[number];
+
+/** An Adaptive Card as JSON. */
+export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string; body?: unknown[]; actions?: unknown[] } & Record<string, unknown>;
+
+const templates = new Map<CardName, unknown>();
+
+function loadTemplate(name: CardName): unknown {
+  let template = templates.get(name);
+  if (template === undefined) {
+    template = JSON.parse(readFileSync(path.join(CARD_TEMPLATES_DIR, `${name}.json`), 'utf8')) as unknown;
+    templates.set(name, template);
+  }
+  return template;
+}
+
+/**
+ * Expands a card template with its data.
+ *
+ * @example
+ *   const card = renderCard('notice', { title: 'Hej', text: 'Välkommen', color: 'Default' });
+ */
+export function renderCard(name: CardName, data: object): AdaptiveCardJson {
+  const expanded = new Template(loadTemplate(name)).expand({ $root: data }) as AdaptiveCardJson;
+  delete expanded.$schema;
+  return expanded;
+}

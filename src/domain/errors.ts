@@ -1,0 +1,35 @@
+/**
+ * The small set of domain error codes. Each maps to a localized, polite reply (`error.<code>` in the
+ * locale files); logs carry the code, never the text the user typed.
+ */
+export const ERROR_CODES = [
+  'not_a_group',
+  'group_exists',
+  'not_a_member',
+  'no_consent',
+  'forbidden',
+  'invalid_input',
+  'not_found',
+  'stale_card',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Field-level validation problems: field name → locale key of the message to show next to it. */
+export type FieldErrors = Record<string, string>;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly fieldErrors: FieldErrors = {},
+  ) {
+    super(code);
+    this.name = 'DomainError';
+  }
+}
+
+/** Narrows an unknown thrown value to a DomainError. */
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

@@ -1,0 +1,64 @@
+/**
+ * Starts the whole bot from a validated configuration: database (migrated), Teams app, HTTP server.
+ * Used by src/index.ts and by the end-to-end tests, which start the real thing on a free port.
+ */
+import type { Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { openDatabase, type Database } from './storage/database';
+import { createBotApp, type BotApp } from './teams/app';
+import { startServer, type ActivityProcessor, type RunningServer } from './http/server';
+
+export interface RunningBot {
+  url: string;
+  database: Database;
+  bot: BotApp;
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database, applies migrations, builds the bot and starts serving.
+ *
+ * @example
+ *   const bot = await startBot(loadConfig({ PORT: '0', DATABASE_URL: 'file:/tmp/x.db' }));
+ */
+export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel), now: () => Date = () => new Date()): Promise<RunningBot> {
+  const database = await openDatabase(config.databaseUrl);
+  logger.info('database.ready', {
+    provider: database.provider,
+    migrationsApplied: database.migration.applied.length,
+    migrationsAlreadyApplied: database.migration.alreadyApplied.length,
+  });
+  const bot = createBotApp({ db: database.db, config, logger, now }, config.credentials);
+  const server = await startServer({
+    host: config.host,
+    port: config.port,
+    maxBodyBytes: config.maxBodyBytes,
+    localMode: config.localMode,
+    // processActivity is protected in the typings but is CloudAdapter's own entry point; calling it
+    // directly (instead of process(req, res)) keeps error messages out of HTTP responses.
+    adapter: bot.adapter as unknown as ActivityProcessor,
+    runTurn: (context) => bot.app.run(context).then(() => undefined),
+    checkHealth: async () => {
+      await database.db.$queryRawUnsafe('SELECT 1');
+      return true;
+    },
+    logger,
+  });
+  if (config.localMode) {
+    logger.warn('bot.local_mode', {
+      note: 'No MicrosoftAppId: Bot Framework authentication is off; serving loopback only and accepting only loopback serviceUrls.',
+    });
+  }
+  logger.info('bot.listening', { url: `${server.url}/api/messages`, localMode: config.localMode });
+  return {
+    url: server.url,
+    database,
+    bot,
+    server,
+    stop: async () => {
+      await server.close();
+      await database.close();
+    },
+  };
+}

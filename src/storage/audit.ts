@@ -1,0 +1,49 @@
+/**
+ * The append-only audit log: every read of sensitive data and every change, with actor, time, group
+ * and kind of action. Never the text itself. The database refuses UPDATE and DELETE on the table.
+ */
+import type { Db } from './database';
+
+export type AuditOutcome = 'allowed' | 'denied' | 'failed';
+
+export interface AuditEntry {
+  action: string;
+  outcome: AuditOutcome;
+  actorAadObjectId?: string | null;
+  actorMemberId?: string | null;
+  groupId?: string | null;
+  entityType?: string;
+  entityId?: string;
+  /** A domain error code or machine-readable reason; never user-typed text. */
+  reason?: string;
+}
+
+/** A Prisma client or an interactive transaction client: audit rows are written inside the change's transaction. */
+export type DbOrTx = Pick<Db, 'auditEvent'>;
+
+/**
+ * Appends one entry to the audit log.
+ *
+ * @example
+ *   await recordAudit(db, { action: 'group.setup', outcome: 'allowed', groupId, actorAadObjectId });
+ */
+export async function recordAudit(db: DbOrTx, entry: AuditEntry, at: Date = new Date()): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      at,
+      action: entry.action,
+      outcome: entry.outcome,
+      actorAadObjectId: entry.actorAadObjectId ?? null,
+      actorMemberId: entry.actorMemberId ?? null,
+      groupId: entry.groupId ?? null,
+      entityType: entry.entityType ?? null,
+      entityId: entry.entityId ?? null,
+      reason: entry.reason ?? null,
+    },
+  });
+}
+
+/** The audit entries of a group, newest first. */
+export function findAuditEvents(db: Db, groupId: string, take = 50) {
+  return db.auditEvent.findMany({ where: { groupId }, orderBy: { at: 'desc' }, take });
+}

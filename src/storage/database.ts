@@ -1,0 +1,52 @@
+/**
+ * The one place that opens the database. SQLite (embedded, the default) and PostgreSQL (several
+ * instances) share one code path: two generated clients with the same model API, picked by URL.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { DatabaseProvider } from '../config';
+import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
+import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
+import { applyMigrations, sqliteFilePath, type MigrationResult } from './migrations';
+
+/** The client type the storage layer codes against; both generated clients have this shape. */
+export type Db = SqliteClient;
+
+export interface Database {
+  db: Db;
+  provider: DatabaseProvider;
+  migration: MigrationResult;
+  close(): Promise<void>;
+}
+
+/** Provider implied by a database URL. */
+export function providerOf(url: string): DatabaseProvider {
+  return /^postgres(ql)?:\/\//i.test(url) ? 'postgresql' : 'sqlite';
+}
+
+/**
+ * Opens the database at `url`, creating the SQLite file's folder when needed, and applies pending migrations.
+ *
+ * @example
+ *   const { db, close } = await openDatabase('file:./data/resursgrupp.db');
+ */
+export async function openDatabase(url: string): Promise<Database> {
+  const provider = providerOf(url);
+  if (provider === 'sqlite') {
+    const file = sqliteFilePath(url);
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  }
+  const migration = await applyMigrations(provider, url);
+  const db =
+    provider === 'postgresql'
+      ? (new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db)
+      : new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqliteFilePath(url)}` }) });
+  await db.$connect();
+  if (provider === 'sqlite') {
+    // WAL lets readers work while a writer commits; the busy timeout waits for a lock instead of failing.
+    await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  }
+  return { db, provider, migration, close: () => db.$disconnect() };
+}

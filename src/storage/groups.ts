@@ -1,0 +1,110 @@
+/**
+ * Persistence of resource groups and their members.
+ */
+import { DomainError } from '../domain/errors';
+import type { GroupSetupInput } from '../domain/groups';
+import { recordAudit } from './audit';
+import type { Db } from './database';
+
+export interface ConversationInfo {
+  conversationId: string;
+  conversationType: 'channel' | 'groupChat' | 'personal';
+  tenantId?: string;
+  teamId?: string;
+  channelId?: string;
+}
+
+/** A person from the conversation's roster, as Teams gives it. */
+export interface RosterPerson {
+  teamsUserId: string;
+  aadObjectId?: string;
+  name: string;
+}
+
+export interface CreateResourceGroupInput {
+  conversation: ConversationInfo;
+  setup: GroupSetupInput;
+  timeZone: string;
+  /** The person who submitted the form. */
+  actor: RosterPerson;
+  /** The chosen case manager, from the roster. */
+  caseManager: RosterPerson;
+}
+
+/** The resource group bound to a conversation, or null. */
+export function findGroupByConversation(db: Db, conversationId: string) {
+  return db.resourceGroup.findUnique({ where: { conversationId } });
+}
+
+/** The group's case manager (a member flagged as such), or null. */
+export function findCaseManager(db: Db, groupId: string) {
+  return db.member.findFirst({ where: { groupId, isCaseManager: true, removedAt: null } });
+}
+
+/**
+ * Creates the resource group for a conversation with its first members (the case manager, and the
+ * person who set it up when that is someone else), in one transaction with its audit entry.
+ * Throws DomainError('group_exists') when the conversation already has a group, even when two set-ups race.
+ *
+ * @example
+ *   const group = await createResourceGroup(db, { conversation, setup, timeZone: 'Europe/Stockholm', actor, caseManager });
+ */
+export async function createResourceGroup(db: Db, input: CreateResourceGroupInput) {
+  const { conversation, setup, actor, caseManager } = input;
+  try {
+    return await db.$transaction(async (tx) => {
+      const group = await tx.resourceGroup.create({
+        data: {
+          conversationId: conversation.conversationId,
+          conversationType: conversation.conversationType,
+          tenantId: conversation.tenantId ?? null,
+          teamId: conversation.teamId ?? null,
+          channelId: conversation.channelId ?? null,
+          individualAlias: setup.individualAlias,
+          caseManagementModel: setup.caseManagementModel,
+          locale: setup.locale,
+          timeZone: input.timeZone,
+        },
+      });
+      const people = caseManager.teamsUserId === actor.teamsUserId ? [caseManager] : [caseManager, actor];
+      for (const person of people) {
+        const isCaseManager = person.teamsUserId === caseManager.teamsUserId;
+        const member = await tx.member.create({
+          data: {
+            groupId: group.id,
+            teamsUserId: person.teamsUserId,
+            aadObjectId: person.aadObjectId ?? null,
+            displayName: person.name,
+            role: isCaseManager ? 'case_manager' : 'other',
+            principal: 'other',
+            isCaseManager,
+          },
+        });
+        await recordAudit(tx, {
+          action: 'member.add',
+          outcome: 'allowed',
+          groupId: group.id,
+          actorAadObjectId: actor.aadObjectId,
+          entityType: 'Member',
+          entityId: member.id,
+        });
+      }
+      await recordAudit(tx, {
+        action: 'group.setup',
+        outcome: 'allowed',
+        groupId: group.id,
+        actorAadObjectId: actor.aadObjectId,
+        entityType: 'ResourceGroup',
+        entityId: group.id,
+      });
+      return group;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('group_exists');
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}

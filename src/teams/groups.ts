@@ -1,0 +1,92 @@
+import type { TurnContext } from 'botbuilder';
+import { groupSetupFormCard, groupSummaryCard } from '../cards/groups';
+import { errorCard } from '../cards/notice';
+import { DomainError } from '../domain/errors';
+import { validateGroupSetup, type CaseManagementModel } from '../domain/groups';
+import type { Locale } from '../domain/locale';
+import { recordAudit } from '../storage/audit';
+import { createResourceGroup, findCaseManager, findGroupByConversation } from '../storage/groups';
+import { callerOf, conversationOf, localeOf } from './context';
+import type { BotDeps, Feature } from './feature';
+import { readRoster } from './roster';
+import { replyWithCard } from './send';
+
+export const GROUP_SETUP_VERB = 'groupSetup';
+
+/** `starta` / `setup`: binds the conversation to a new resource group through a card form. */
+export function groupsFeature(deps: BotDeps): Feature {
+  const { db, logger } = deps;
+
+  async function existingGroupCard(locale: Locale, conversationId: string) {
+    const group = await findGroupByConversation(db, conversationId);
+    if (!group) return undefined;
+    const caseManager = await findCaseManager(db, group.id);
+    return groupSummaryCard(
+      locale,
+      { alias: group.individualAlias, model: group.caseManagementModel as CaseManagementModel, caseManagerName: caseManager?.displayName ?? '' },
+      'exists',
+    );
+  }
+
+  async function refuseWithoutIdentity(context: TurnContext): Promise<boolean> {
+    if (callerOf(context).aadObjectId) return false;
+    await recordAudit(db, { action: 'group.setup', outcome: 'denied', reason: 'no_identity' });
+    return true;
+  }
+
+  return {
+    name: 'groups',
+    commands: {
+      setup: async (context) => {
+        const locale = localeOf(context);
+        const existing = await existingGroupCard(locale, conversationOf(context).conversationId);
+        if (existing) return replyWithCard(context, existing);
+        if (await refuseWithoutIdentity(context)) return replyWithCard(context, errorCard(locale, 'forbidden'));
+        const roster = await readRoster(context, logger);
+        const caller = callerOf(context);
+        await replyWithCard(
+          context,
+          groupSetupFormCard(locale, roster.map((p) => ({ id: p.teamsUserId, name: p.name })), { caseManager: caller.teamsUserId, locale }),
+        );
+      },
+    },
+    actions: {
+      [GROUP_SETUP_VERB]: async (context, data) => {
+        const locale = localeOf(context);
+        const conversation = conversationOf(context);
+        const existing = await existingGroupCard(locale, conversation.conversationId);
+        if (existing) return existing;
+        if (await refuseWithoutIdentity(context)) return errorCard(locale, 'forbidden');
+        const roster = await readRoster(context, logger);
+        const people = roster.map((p) => ({ id: p.teamsUserId, name: p.name }));
+        const validation = validateGroupSetup(data, roster.map((p) => p.teamsUserId));
+        if (!validation.ok) {
+          logger.info('group.setup.invalid', { fields: Object.keys(validation.fieldErrors).join(',') });
+          return groupSetupFormCard(locale, people, data, validation.fieldErrors);
+        }
+        const caller = callerOf(context);
+        const caseManager = roster.find((p) => p.teamsUserId === validation.value.caseManagerUserId) ?? caller;
+        try {
+          const group = await createResourceGroup(db, {
+            conversation,
+            setup: validation.value,
+            timeZone: deps.config.defaultTimeZone,
+            actor: caller,
+            caseManager,
+          });
+          logger.info('group.created', { groupId: group.id, conversationType: conversation.conversationType });
+          return groupSummaryCard(
+            locale,
+            { alias: group.individualAlias, model: validation.value.caseManagementModel, caseManagerName: caseManager.name },
+            'created',
+          );
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'group_exists') {
+            return (await existingGroupCard(locale, conversation.conversationId)) ?? errorCard(locale, 'group_exists');
+          }
+          throw error;
+        }
+      },
+    },
+  };
+}

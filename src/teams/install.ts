@@ -1,0 +1,35 @@
+import { TurnContext, type Activity } from 'botbuilder';
+import { welcomeCard } from '../cards/notice';
+import { resolveLocale } from '../domain/locale';
+import type { Logger } from '../logger';
+import { saveConversationReference } from '../storage/conversations';
+import type { Db } from '../storage/database';
+import { conversationKey } from './context';
+import { replyWithCard } from './send';
+
+/**
+ * Records the conversation reference of an activity (for proactive posts later), keyed by the
+ * conversation without a channel thread's suffix.
+ */
+export async function rememberConversation(db: Db, activity: Activity): Promise<void> {
+  if (!activity.conversation?.id || !activity.serviceUrl) return;
+  const reference = TurnContext.getConversationReference(activity);
+  const conversationId = conversationKey(activity.conversation.id);
+  await saveConversationReference(db, {
+    conversationId,
+    serviceUrl: activity.serviceUrl,
+    tenantId: activity.conversation.tenantId ?? undefined,
+    reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } } as unknown as Record<string, unknown>,
+  });
+}
+
+/** True when the bot itself is among the members just added: the app was installed here. */
+export function botWasAdded(activity: Activity): boolean {
+  return (activity.membersAdded ?? []).some((member) => member.id === activity.recipient?.id);
+}
+
+/** Greets the conversation in which the bot was just installed. */
+export async function greetInstalledConversation(context: TurnContext, logger: Logger): Promise<void> {
+  logger.info('bot.installed', { conversationType: context.activity.conversation?.conversationType });
+  await replyWithCard(context, welcomeCard(resolveLocale(context.activity.locale)));
+}

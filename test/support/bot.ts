@@ -1,0 +1,55 @@
+/**
+ * Starts the real bot (real HTTP server, real database) for a test, with a fake connector for replies.
+ */
+import { loadConfig } from '../../src/config';
+import { silentLogger } from '../../src/logger';
+import { startBot, type RunningBot } from '../../src/main';
+import { startFakeConnector, type FakeConnector, type RosterMember } from './fake-connector';
+import { createTestDatabaseUrl, type TestDatabase } from './databases';
+
+export interface TestBot {
+  bot: RunningBot;
+  connector: FakeConnector;
+  database: TestDatabase;
+  /** POSTs an activity to /api/messages; resolves with the HTTP status and parsed body. */
+  post(activity: unknown): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts bot + fake connector on free ports against a fresh database of the given provider.
+ *
+ * @example
+ *   const t = await startTestBot('sqlite', [USERS.sara]);
+ */
+export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: RosterMember[] = []): Promise<TestBot> {
+  const database = await createTestDatabaseUrl(provider);
+  const connector = await startFakeConnector(roster);
+  const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'error' });
+  const bot = await startBot(config, silentLogger);
+  return {
+    bot,
+    connector,
+    database,
+    async post(activity: unknown) {
+      const response = await fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* non-JSON body stays text */
+      }
+      return { status: response.status, body };
+    },
+    async stop() {
+      await bot.stop();
+      await connector.close();
+      await database.drop();
+    },
+  };
+}

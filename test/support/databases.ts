@@ -1,0 +1,74 @@
+/**
+ * Fresh databases for tests: a new SQLite file always; a new PostgreSQL database when a server is
+ * reachable (PG_TEST_URL, default postgresql://postgres@127.0.0.1:5432/postgres). Each is dropped after.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface TestDatabase {
+  url: string;
+  provider: 'sqlite' | 'postgresql';
+  drop(): Promise<void>;
+}
+
+export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+let reachable: Promise<boolean> | undefined;
+
+/** Whether the PostgreSQL test server answers (checked once per test file). */
+export function postgresReachable(): Promise<boolean> {
+  reachable ??= (async () => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return reachable;
+}
+
+/** The providers to run storage tests against: SQLite always, PostgreSQL when reachable (always on CI). */
+export async function testProviders(): Promise<Array<'sqlite' | 'postgresql'>> {
+  if (process.env.CI && process.env.REQUIRE_POSTGRES !== '0') return ['sqlite', 'postgresql'];
+  return (await postgresReachable()) ? ['sqlite', 'postgresql'] : ['sqlite'];
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A new, empty database and its URL.
+ *
+ * @example
+ *   const database = await createTestDatabaseUrl('postgresql');
+ */
+export async function createTestDatabaseUrl(provider: 'sqlite' | 'postgresql'): Promise<TestDatabase> {
+  if (provider === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'resursgrupp-test-'));
+    return { url: `file:${path.join(dir, 'test.db')}`, provider, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `resursgrupp_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    provider,
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}

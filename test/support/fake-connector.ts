@@ -1,0 +1,138 @@
+/**
+ * A small fake Bot Connector on loopback: the edge we do not own. The bot's replies arrive here (as they
+ * would at Teams' serviceUrl) and the roster is served from here, so tests can assert on what users see.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CapturedActivity {
+  conversationId: string;
+  replyToId?: string;
+  activity: {
+    type: string;
+    text?: string;
+    attachments?: Array<{ contentType: string; content: Record<string, unknown> }>;
+    [key: string]: unknown;
+  };
+}
+
+export interface RosterMember {
+  id: string;
+  name: string;
+  aadObjectId?: string;
+}
+
+export interface FakeConnector {
+  url: string;
+  activities: CapturedActivity[];
+  roster: RosterMember[];
+  /** Fail roster reads with this HTTP status (e.g. 403), or undefined to serve the roster. */
+  rosterStatus?: number;
+  /** Resolves when `count` activities have arrived (or rejects after `timeoutMs`). */
+  waitForActivities(count: number, timeoutMs?: number): Promise<CapturedActivity[]>;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text ? JSON.parse(text) : undefined);
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
+}
+
+/**
+ * Starts the fake connector on a free loopback port.
+ *
+ * @example
+ *   const connector = await startFakeConnector([{ id: '29:anna', name: 'Anna', aadObjectId: 'aad-anna' }]);
+ */
+export async function startFakeConnector(roster: RosterMember[] = []): Promise<FakeConnector> {
+  const activities: CapturedActivity[] = [];
+  let waiters: Array<() => void> = [];
+  let counter = 0;
+  const connector: Partial<FakeConnector> = { activities, roster };
+
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const body = await readJson(req);
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    // /v3/conversations/{id}/activities[/{replyToId}]
+    if (req.method === 'POST' && parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities') {
+      activities.push({ conversationId: parts[2] ?? '', replyToId: parts[4], activity: body as CapturedActivity['activity'] });
+      const ready = waiters;
+      waiters = [];
+      ready.forEach((wake) => wake());
+      send(200, { id: `reply-${++counter}` });
+      return;
+    }
+    // /v3/conversations/{id}/pagedmembers and /v3/conversations/{id}/members
+    if (req.method === 'GET' && parts[0] === 'v3' && parts[1] === 'conversations' && (parts[3] === 'pagedmembers' || parts[3] === 'members')) {
+      if (connector.rosterStatus) return send(connector.rosterStatus, { error: { code: 'Forbidden' } });
+      const members = (connector.roster ?? []).map((m) => ({ id: m.id, name: m.name, aadObjectId: m.aadObjectId }));
+      return send(200, parts[3] === 'pagedmembers' ? { members } : members);
+    }
+    if (req.method === 'PUT' && parts[3] === 'activities') return send(200, { id: parts[4] });
+    send(404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return Object.assign(connector, {
+    url: `http://127.0.0.1:${port}`,
+    waitForActivities(count: number, timeoutMs = 10_000) {
+      return new Promise<CapturedActivity[]>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`expected ${count} activities, got ${activities.length}`)), timeoutMs);
+        const check = () => {
+          if (activities.length >= count) {
+            clearTimeout(timer);
+            resolve(activities.slice());
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+    clear() {
+      activities.length = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }) as FakeConnector;
+}
+
+/** The Adaptive Card content of a captured activity. */
+export function cardOf(captured: CapturedActivity | undefined): Record<string, unknown> {
+  const attachment = captured?.activity.attachments?.[0];
+  if (!attachment || attachment.contentType !== 'application/vnd.microsoft.card.adaptive') {
+    throw new Error(`not a card activity: ${JSON.stringify(captured?.activity)}`);
+  }
+  return attachment.content;
+}
+
+/** Every piece of visible text in a card (TextBlock, TextRun, labels, choice titles, action titles), joined. */
+export function cardText(card: unknown): string {
+  const texts: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      for (const key of ['text', 'title', 'label', 'placeholder', 'value']) {
+        if (typeof obj[key] === 'string' && key !== 'value') texts.push(obj[key] as string);
+      }
+      Object.values(obj).forEach(visit);
+    }
+  };
+  visit(card);
+  return texts.join('\n');
+}
