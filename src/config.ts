@@ -68,8 +68,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const rawPort = value('PORT');
   if (rawPort !== undefined) {
     port = Number(rawPort);
-    if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
-      problems.push(`PORT is "${rawPort}": set it to a TCP port number between 1 and 65535 (default 3978).`);
+    if (!/^\d+$/.test(rawPort) || port > 65535) {
+      problems.push(`PORT is "${rawPort}": set it to a TCP port number between 0 (any free port) and 65535 (default 3978).`);
     }
   }
 

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GROUP_SETUP_VERB } from '../src/teams/groups';
+import { actionExecuteActivity, botAddedActivity, CHANNEL_ID, messageActivity, USERS } from './support/activities';
+import { startTestBot, type TestBot } from './support/bot';
+import { adaptiveCardErrors } from './support/cards';
+import { cardOf, cardText } from './support/fake-connector';
+import { testProviders } from './support/databases';
+
+const roster = [USERS.sara, USERS.anna];
+
+for (const provider of await testProviders()) {
+  describe(`the bot over HTTP on ${provider}`, () => {
+    let t: TestBot;
+    beforeAll(async () => {
+      t = await startTestBot(provider, roster);
+    });
+    afterAll(async () => t?.stop());
+    beforeEach(() => t.connector.clear());
+
+    const where = (extra: Partial<Parameters<typeof messageActivity>[1]> = {}) => ({ serviceUrl: t.connector.url, ...extra });
+
+    async function say(text: string, extra: Partial<Parameters<typeof messageActivity>[1]> = {}) {
+      const before = t.connector.activities.length;
+      const response = await t.post(messageActivity(text, where(extra)));
+      expect(response.status).toBe(200);
+      const activities = await t.connector.waitForActivities(before + 1);
+      return activities[before]!;
+    }
+
+    it('answers hjälp in a channel with the Swedish help card, in the post\'s thread', async () => {
+      const reply = await say('hjälp');
+      const card = cardOf(reply);
+      expect(adaptiveCardErrors(card)).toEqual([]);
+      expect(cardText(card)).toContain('Så här använder du Resursgrupp');
+      expect(cardText(card)).toContain('**överenskommelse** · agreement');
+      expect(cardText(card)).toContain('Den här konversationen är ännu inte en resursgrupp');
+      expect(reply.conversationId).toMatch(new RegExp(`^${CHANNEL_ID}`));
+    });
+
+    it('matches commands case-insensitively and answers in English for an English client', async () => {
+      const card = cardOf(await say('HELP', { locale: 'en-US' }));
+      expect(cardText(card)).toContain('How to use Resursgrupp');
+      const sv = cardOf(await say('  Hjälp  ', { locale: 'de-DE' }));
+      expect(cardText(sv)).toContain('Så här använder du Resursgrupp');
+    });
+
+    it('answers an unknown command with a short localized hint, in both locales', async () => {
+      expect(cardText(cardOf(await say('vad kan du?')))).toContain('Skriv **hjälp** för att se vad jag kan göra.');
+      expect(cardText(cardOf(await say('what can you do?', { locale: 'en-GB' })))).toContain('Type **help** to see what I can do.');
+    });
+
+    it('says a listed command is not built yet', async () => {
+      expect(cardText(cardOf(await say('krisplan')))).toContain('Kommandot **krisplan** finns inte ännu.');
+      expect(cardText(cardOf(await say('crisis plan', { locale: 'en-US' })))).toContain('The command **crisis plan** is not available yet.');
+    });
+
+    it('answers in a personal chat too (no @mention there)', async () => {
+      const card = cardOf(await say('help', { scope: 'personal', locale: 'en-US' }));
+      expect(cardText(card)).toContain('How to use Resursgrupp');
+    });
+
+    it('sets up a resource group through the card form, refusing an identity number and an unknown case manager', async () => {
+      const form = cardOf(await say('starta'));
+      expect(adaptiveCardErrors(form)).toEqual([]);
+      expect(cardText(form)).toContain('Starta resursgrupp');
+      expect(cardText(form)).toContain('Anna Berg');
+      const action = (form.actions as Array<{ verb: string }>)[0]!;
+      expect(action.verb).toBe(GROUP_SETUP_VERB);
+
+      // An identity number in the alias and a case manager from outside the roster: refused, nothing stored.
+      const bad = await t.post(
+        actionExecuteActivity(GROUP_SETUP_VERB, { alias: '19850101-1234', model: 'FACT', caseManager: '29:intruder', locale: 'sv' }, where()),
+      );
+      expect(bad.status).toBe(200);
+      const badCard = (bad.body as { value: Record<string, unknown> }).value;
+      expect(cardText(badCard)).toContain('Aliaset ser ut att innehålla ett personnummer');
+      expect(cardText(badCard)).toContain('Välj en case manager bland konversationens medlemmar.');
+      expect(adaptiveCardErrors(badCard)).toEqual([]);
+      expect(await t.bot.database.db.resourceGroup.count()).toBe(0);
+
+      const good = await t.post(
+        actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'K.L.', model: 'FACT', caseManager: USERS.anna.id, locale: 'sv' }, where()),
+      );
+      expect(good.status).toBe(200);
+      const done = (good.body as { statusCode: number; type: string; value: Record<string, unknown> });
+      expect(done.type).toBe('application/vnd.microsoft.card.adaptive');
+      expect(cardText(done.value)).toContain('Resursgruppen är startad');
+      expect(cardText(done.value)).toContain('Anna Berg');
+
+      const group = await t.bot.database.db.resourceGroup.findUniqueOrThrow({ where: { conversationId: CHANNEL_ID }, include: { members: true } });
+      expect(group).toMatchObject({ individualAlias: 'K.L.', caseManagementModel: 'FACT', conversationType: 'channel', timeZone: 'Europe/Stockholm' });
+      expect(group.members.find((m) => m.isCaseManager)?.aadObjectId).toBe(USERS.anna.aadObjectId);
+      const audit = await t.bot.database.db.auditEvent.findMany({ where: { groupId: group.id } });
+      expect(audit.map((a) => a.action)).toContain('group.setup');
+      expect(JSON.stringify(audit)).not.toContain('K.L.');
+
+      // Help now names the group; a second set-up is refused with the existing group.
+      expect(cardText(cardOf(await say('hjälp')))).toContain('K.L.');
+      const again = await t.post(actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'X.Y.', model: 'ACT', caseManager: USERS.sara.id }, where()));
+      expect(cardText((again.body as { value: unknown }).value)).toContain('Den här konversationen är redan en resursgrupp för');
+      expect(await t.bot.database.db.resourceGroup.count()).toBe(1);
+    });
+
+    it('refuses set-up from a caller without an Entra identity, and audits it', async () => {
+      const response = await t.post(
+        actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'A.B.', model: 'ACT', caseManager: '29:x' }, where({ scope: 'groupChat', from: { id: '29:x', name: 'X' } })),
+      );
+      expect(cardText((response.body as { value: unknown }).value)).toContain('Du har inte behörighet att göra det här.');
+      expect(await t.bot.database.db.resourceGroup.count({ where: { conversationType: 'groupChat' } })).toBe(0);
+      expect(await t.bot.database.db.auditEvent.count({ where: { outcome: 'denied', reason: 'no_identity' } })).toBeGreaterThan(0);
+    });
+
+    it('greets a channel when installed and records the conversation reference', async () => {
+      const before = t.connector.activities.length;
+      const response = await t.post(botAddedActivity(where({ scope: 'groupChat' })));
+      expect(response.status).toBe(200);
+      const [greeting] = (await t.connector.waitForActivities(before + 1)).slice(before);
+      expect(cardText(cardOf(greeting))).toContain('Hej! Jag är Resursgrupp');
+      const reference = await t.bot.database.db.conversationReference.findUnique({ where: { conversationId: '19:groupchat-kl@thread.v2' } });
+      expect(reference?.serviceUrl).toBe(t.connector.url);
+    });
+
+    it('records the conversation reference on every message, keyed by the channel without the thread suffix', async () => {
+      await say('hjälp');
+      const reference = await t.bot.database.db.conversationReference.findUnique({ where: { conversationId: CHANNEL_ID } });
+      expect(reference).not.toBeNull();
+      expect(JSON.parse(reference!.reference).conversation.id).toBe(CHANNEL_ID);
+    });
+
+    describe('bad input', () => {
+      const cases: Array<[string, string | unknown, number, string]> = [
+        ['malformed JSON', '{"type": "message", ', 400, 'invalid_json'],
+        ['a non-object body', '[1,2,3]', 400, 'not_an_object'],
+        ['a JSON string', '"hello"', 400, 'not_an_object'],
+        ['a missing type', { text: 'hjälp', serviceUrl: 'http://127.0.0.1:1' }, 400, 'missing_type'],
+        ['a non-loopback serviceUrl in local mode', { type: 'message', text: 'hjälp', serviceUrl: 'https://smba.example.com/' }, 403, 'service_url_not_loopback'],
+        ['a body over the size limit', JSON.stringify({ type: 'message', text: 'x'.repeat(300 * 1024) }), 413, 'body_too_large'],
+      ];
+      for (const [name, body, status, code] of cases) {
+        it(`answers ${name} with ${status} and no internals, and keeps serving`, async () => {
+          const response = await t.post(body);
+          expect(response.status).toBe(status);
+          expect(response.body).toEqual({ error: code });
+          expect(t.connector.activities).toHaveLength(0);
+          const health = await fetch(`${t.bot.url}/healthz`);
+          expect(health.status).toBe(200);
+        });
+      }
+
+      it('answers a handler failure with a localized apology, not a 500 with the error', async () => {
+        const db = t.bot.database.db;
+        const original = db.resourceGroup.findUnique;
+        (db.resourceGroup as { findUnique: unknown }).findUnique = () => Promise.reject(new Error('secret internal detail'));
+        try {
+          const response = await t.post(messageActivity('hjälp', where({ locale: 'en-US' })));
+          expect(response.status).toBe(200);
+          expect(JSON.stringify(response.body ?? '')).not.toContain('secret');
+          const [reply] = await t.connector.waitForActivities(1);
+          expect(cardText(cardOf(reply))).toContain('Sorry, something went wrong on my side.');
+          expect(JSON.stringify(reply)).not.toContain('secret');
+        } finally {
+          (db.resourceGroup as { findUnique: unknown }).findUnique = original;
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DomainError } from '../src/domain/errors';
+import { openDatabase, type Database } from '../src/storage/database';
+import { applyMigrations, migrationsDir, readMigrations } from '../src/storage/migrations';
+import { findAuditEvents, recordAudit } from '../src/storage/audit';
+import { findConversationReference, saveConversationReference } from '../src/storage/conversations';
+import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
+import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { derivePostgresSchema } = require('../scripts/prisma-generate.mjs') as { derivePostgresSchema(s: string): string };
+
+const setupInput = (conversationId: string): CreateResourceGroupInput => ({
+  conversation: { conversationId, conversationType: 'channel', teamId: '19:team', channelId: conversationId, tenantId: 't' },
+  setup: { individualAlias: 'K.L.', caseManagementModel: 'FACT', caseManagerUserId: '29:sara', locale: 'sv' },
+  timeZone: 'Europe/Stockholm',
+  actor: { teamsUserId: '29:anna', aadObjectId: 'aad-anna', name: 'Anna Berg' },
+  caseManager: { teamsUserId: '29:sara', aadObjectId: 'aad-sara', name: 'Sara Lind' },
+});
+
+describe('schema variants', () => {
+  it('the PostgreSQL schema is derived from the SQLite source of truth and differs only in datasource and output', () => {
+    const source = readFileSync(path.join('prisma', 'schema.prisma'), 'utf8');
+    const derived = readFileSync(path.join('prisma', 'postgresql', 'schema.prisma'), 'utf8');
+    expect(derived).toBe(derivePostgresSchema(source));
+    const models = (text: string) => text.slice(text.indexOf('/// A resource group'));
+    expect(models(derived)).toBe(models(source));
+  });
+
+  it('both migration histories have the same migrations, each creating the same tables', () => {
+    const sqlite = readMigrations(migrationsDir('sqlite'));
+    const postgres = readMigrations(migrationsDir('postgresql'));
+    expect(sqlite.map((m) => m.name)).toEqual(postgres.map((m) => m.name));
+    const tables = (sql: string) => [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]).sort();
+    for (let i = 0; i < sqlite.length; i++) expect(tables(sqlite[i]!.sql)).toEqual(tables(postgres[i]!.sql));
+  });
+});
+
+for (const provider of await testProviders()) {
+  describe(`storage on ${provider}`, () => {
+    let testDb: TestDatabase | undefined;
+    let database: Database | undefined;
+
+    async function open(): Promise<Database> {
+      testDb = await createTestDatabaseUrl(provider);
+      database = await openDatabase(testDb.url);
+      return database;
+    }
+
+    afterEach(async () => {
+      await database?.close();
+      await testDb?.drop();
+      database = undefined;
+      testDb = undefined;
+    });
+
+    it('applies the migrations once, recorded in Prisma\'s history table, and not again on restart', async () => {
+      const first = await open();
+      expect(first.migration.applied).toEqual(['20261123000000_init']);
+      const again = await applyMigrations(provider, testDb!.url);
+      expect(again).toEqual({ applied: [], alreadyApplied: ['20261123000000_init'] });
+      const rows = await first.db.$queryRawUnsafe<Array<{ migration_name: string; checksum: string }>>(
+        'SELECT migration_name, checksum FROM "_prisma_migrations"',
+      );
+      expect(rows).toEqual([{ migration_name: '20261123000000_init', checksum: readMigrations(migrationsDir(provider))[0]!.checksum }]);
+    });
+
+    it('creates a resource group with its case manager and the person who set it up, audited', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:channel-a'));
+      const stored = await findGroupByConversation(db, '19:channel-a');
+      expect(stored).toMatchObject({ individualAlias: 'K.L.', caseManagementModel: 'FACT', locale: 'sv', timeZone: 'Europe/Stockholm', teamId: '19:team' });
+      expect(await findCaseManager(db, group.id)).toMatchObject({ displayName: 'Sara Lind', aadObjectId: 'aad-sara', isCaseManager: true });
+      const members = await db.member.findMany({ where: { groupId: group.id }, orderBy: { displayName: 'asc' } });
+      expect(members.map((m) => [m.displayName, m.isCaseManager])).toEqual([
+        ['Anna Berg', false],
+        ['Sara Lind', true],
+      ]);
+      const audit = await findAuditEvents(db, group.id);
+      expect(audit.map((a) => a.action).sort()).toEqual(['group.setup', 'member.add', 'member.add']);
+      expect(audit.every((a) => a.actorAadObjectId === 'aad-anna' && a.outcome === 'allowed')).toBe(true);
+    });
+
+    it('refuses a second group in the same conversation, also when two set-ups race, leaving one group', async () => {
+      const { db } = await open();
+      const results = await Promise.allSettled([createResourceGroup(db, setupInput('19:race')), createResourceGroup(db, setupInput('19:race'))]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(rejected.reason).toBeInstanceOf(DomainError);
+      expect((rejected.reason as DomainError).code).toBe('group_exists');
+      expect(await db.resourceGroup.count()).toBe(1);
+      expect(await db.member.count()).toBe(2);
+    });
+
+    it('keeps the audit log append-only: the database refuses update and delete', async () => {
+      const { db } = await open();
+      await recordAudit(db, { action: 'plan.read', outcome: 'denied', actorAadObjectId: 'aad-x', reason: 'not_a_member' });
+      await expect(db.auditEvent.updateMany({ data: { outcome: 'allowed' } })).rejects.toThrow(/append-only/);
+      await expect(db.auditEvent.deleteMany({})).rejects.toThrow(/append-only/);
+      expect(await db.auditEvent.findMany()).toMatchObject([{ action: 'plan.read', outcome: 'denied', reason: 'not_a_member' }]);
+    });
+
+    it('stores and refreshes a conversation reference', async () => {
+      const { db } = await open();
+      const reference = { conversation: { id: '19:c' }, serviceUrl: 'http://127.0.0.1:1/', bot: { id: '28:b' } };
+      await saveConversationReference(db, { conversationId: '19:c', serviceUrl: 'http://127.0.0.1:1/', reference });
+      await saveConversationReference(db, { conversationId: '19:c', serviceUrl: 'http://127.0.0.1:2/', reference: { ...reference, serviceUrl: 'http://127.0.0.1:2/' } });
+      expect(await db.conversationReference.count()).toBe(1);
+      expect(await findConversationReference(db, '19:c')).toMatchObject({ serviceUrl: 'http://127.0.0.1:2/', reference: { serviceUrl: 'http://127.0.0.1:2/' } });
+    });
+
+    it('holds the whole data model: goals, agreements with events, follow-ups, crisis-plan versions, board entries', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:model'));
+      const member = (await findCaseManager(db, group.id))!;
+      const goal = await db.goal.create({
+        data: { groupId: group.id, lifeArea: 'housing', text: 'Eget boende', responsibleMemberId: member.id, subGoals: { create: [{ text: 'Ansökan', responsibleMemberId: member.id }] } },
+      });
+      await db.goalUpdate.create({ data: { goalId: goal.id, authorMemberId: member.id, status: 'in_progress', progress: 4 } });
+      const agreement = await db.agreement.create({
+        data: { groupId: group.id, responsibleMemberId: member.id, what: 'Ringa FK', dueDate: new Date('2026-12-01'), goalId: goal.id, events: { create: [{ kind: 'created', actorMemberId: member.id }] } },
+      });
+      await db.followUp.create({ data: { groupId: group.id, kind: 'agreement_reminder', agreementId: agreement.id, dueAt: new Date('2026-11-30') } });
+      await db.crisisPlan.create({ data: { groupId: group.id, currentVersion: 1, versions: { create: [{ version: 1, content: '{}', authorMemberId: member.id }] } } });
+      await db.boardEntry.create({ data: { groupId: group.id, placedByMemberId: member.id } });
+      const loaded = await db.resourceGroup.findUniqueOrThrow({
+        where: { id: group.id },
+        include: { goals: { include: { subGoals: true, updates: true, agreements: { include: { events: true } } } }, followUps: true, crisisPlan: { include: { versions: true } }, boardEntries: true },
+      });
+      expect(loaded.goals[0]).toMatchObject({ text: 'Eget boende', status: 'not_started', version: 1, subGoals: [{ text: 'Ansökan' }], updates: [{ progress: 4 }] });
+      expect(loaded.goals[0]!.agreements[0]).toMatchObject({ what: 'Ringa FK', status: 'proposed', events: [{ kind: 'created' }] });
+      expect(loaded.followUps[0]).toMatchObject({ status: 'scheduled', attempts: 0 });
+      expect(loaded.crisisPlan?.versions[0]).toMatchObject({ version: 1 });
+      expect(loaded.boardEntries[0]?.removedAt).toBeNull();
+      await expect(db.crisisPlanVersion.create({ data: { crisisPlanId: loaded.crisisPlan!.id, version: 1, content: '{}' } })).rejects.toThrow();
+    });
+  });
+}
