@@ -8,7 +8,7 @@ import { testProviders } from './support/databases';
 
 const roster = [USERS.sara, USERS.anna];
 
-for (const provider of await testProviders()) {
+for (const provider of testProviders()) {
   describe(`the bot over HTTP on ${provider}`, () => {
     let t: TestBot;
     beforeAll(async () => {

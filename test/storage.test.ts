@@ -38,7 +38,7 @@ describe('schema variants', () => {
   });
 });
 
-for (const provider of await testProviders()) {
+for (const provider of testProviders()) {
   describe(`storage on ${provider}`, () => {
     let testDb: TestDatabase | undefined;
     let database: Database | undefined;

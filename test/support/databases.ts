@@ -2,6 +2,7 @@
  * Fresh databases for tests: a new SQLite file always; a new PostgreSQL database when a server is
  * reachable (PG_TEST_URL, default postgresql://postgres@127.0.0.1:5432/postgres). Each is dropped after.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,29 +17,21 @@ export interface TestDatabase {
 
 export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-let reachable: Promise<boolean> | undefined;
-
-/** Whether the PostgreSQL test server answers (checked once per test file). */
-export function postgresReachable(): Promise<boolean> {
-  reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  })();
-  return reachable;
+/**
+ * Whether the PostgreSQL test server accepts TCP connections. Synchronous (a short child process), so
+ * that test files can decide at collection time which providers to describe.
+ */
+export function postgresReachable(): boolean {
+  const url = new URL(PG_ADMIN_URL);
+  const probe = `const s=require('net').connect(${Number(url.port || 5432)}, ${JSON.stringify(url.hostname)});` +
+    "s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),2000);";
+  return spawnSync(process.execPath, ['-e', probe], { stdio: 'ignore' }).status === 0;
 }
 
-/** The providers to run storage tests against: SQLite always, PostgreSQL when reachable (always on CI). */
-export async function testProviders(): Promise<Array<'sqlite' | 'postgresql'>> {
-  if (process.env.CI && process.env.REQUIRE_POSTGRES !== '0') return ['sqlite', 'postgresql'];
-  return (await postgresReachable()) ? ['sqlite', 'postgresql'] : ['sqlite'];
+/** The providers to run storage tests against: SQLite always; PostgreSQL when reachable, and always on CI. */
+export function testProviders(): Array<'sqlite' | 'postgresql'> {
+  if (process.env.CI) return ['sqlite', 'postgresql'];
+  return postgresReachable() ? ['sqlite', 'postgresql'] : ['sqlite'];
 }
 
 async function adminQuery(sql: string): Promise<void> {
