@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +28,12 @@ describe('schema variants', () => {
     expect(derived).toBe(derivePostgresSchema(source));
     const models = (text: string) => text.slice(text.indexOf('/// A resource group'));
     expect(models(derived)).toBe(models(source));
+  });
+
+  it('the newest migration was made from the current schema (a schema change without a migration fails here)', () => {
+    const newest = readMigrations(migrationsDir('sqlite')).at(-1)!;
+    const snapshot = readFileSync(path.join(migrationsDir('sqlite'), newest.name, 'schema.prisma'), 'utf8');
+    expect(snapshot, 'run: npm run db:new-migration -- <name>').toBe(readFileSync(path.join('prisma', 'schema.prisma'), 'utf8'));
   });
 
   it('both migration histories have the same migrations, each creating the same tables', () => {
@@ -65,6 +72,15 @@ for (const provider of testProviders()) {
         'SELECT migration_name, checksum FROM "_prisma_migrations"',
       );
       expect(rows).toEqual([{ migration_name: '20261123000000_init', checksum: readMigrations(migrationsDir(provider))[0]!.checksum }]);
+    });
+
+    it('leaves a history that Prisma\'s own `migrate status` reads as up to date', async () => {
+      await open();
+      const output = execFileSync(path.join('node_modules', '.bin', 'prisma'), ['migrate', 'status'], {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: testDb!.url, PRISMA_PROVIDER: provider },
+      });
+      expect(output).toContain('Database schema is up to date!');
     });
 
     it('creates a resource group with its case manager and the person who set it up, audited', async () => {
