@@ -110,6 +110,14 @@ for (const provider of testProviders()) {
       expect(await t.bot.database.db.auditEvent.count({ where: { outcome: 'denied', reason: 'no_identity' } })).toBeGreaterThan(0);
     });
 
+    it('explains that a personal chat cannot be a resource group', async () => {
+      const card = cardOf(await say('setup', { scope: 'personal', locale: 'en-US' }));
+      expect(cardText(card)).toContain('A resource group lives in a channel or group chat');
+      const response = await t.post(actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'A.B.', model: 'ACT', caseManager: USERS.sara.id }, where({ scope: 'personal' })));
+      expect(cardText((response.body as { value: unknown }).value)).toContain('En resursgrupp hör hemma i en kanal eller gruppchatt');
+      expect(await t.bot.database.db.resourceGroup.count({ where: { conversationType: 'personal' } })).toBe(0);
+    });
+
     it('greets a channel when installed and records the conversation reference', async () => {
       const before = t.connector.activities.length;
       const response = await t.post(botAddedActivity(where({ scope: 'groupChat' })));
@@ -125,6 +133,17 @@ for (const provider of testProviders()) {
       const reference = await t.bot.database.db.conversationReference.findUnique({ where: { conversationId: CHANNEL_ID } });
       expect(reference).not.toBeNull();
       expect(JSON.parse(reference!.reference).conversation.id).toBe(CHANNEL_ID);
+    });
+
+    it('logs structured lines with ids and codes, never message text, aliases or names', async () => {
+      await say('vad kan du hemliga-ord?');
+      await t.post(actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'Q.Z. hemlig', model: 'FACT', caseManager: USERS.sara.id }, where({ scope: 'groupChat' })));
+      expect(t.logs.length).toBeGreaterThan(5);
+      for (const line of t.logs) {
+        expect(() => JSON.parse(line)).not.toThrow();
+        expect(line).not.toMatch(/hemlig|K\.L\.|Q\.Z\.|Sara Lind|Anna Berg|vad kan du/);
+      }
+      expect(t.logs.map((line) => JSON.parse(line).event)).toEqual(expect.arrayContaining(['command.unknown', 'action.handled']));
     });
 
     describe('bad input', () => {

@@ -1,9 +1,10 @@
 import type { TurnContext } from 'botbuilder';
 import { groupSetupFormCard, groupSummaryCard } from '../cards/groups';
-import { errorCard } from '../cards/notice';
+import { errorCard, noticeCard } from '../cards/notice';
 import { DomainError } from '../domain/errors';
 import { validateGroupSetup, type CaseManagementModel } from '../domain/groups';
 import type { Locale } from '../domain/locale';
+import { translate } from '../locales';
 import { recordAudit } from '../storage/audit';
 import { createResourceGroup, findCaseManager, findGroupByConversation } from '../storage/groups';
 import { callerOf, conversationOf, localeOf } from './context';
@@ -28,6 +29,13 @@ export function groupsFeature(deps: BotDeps): Feature {
     );
   }
 
+  /** A resource group is shared: a personal chat cannot be one. */
+  function personalChatCard(context: TurnContext) {
+    if (conversationOf(context).conversationType !== 'personal') return undefined;
+    const locale = localeOf(context);
+    return noticeCard({ title: translate(locale, 'setup.title'), text: translate(locale, 'setup.personalNotAllowed'), color: 'Default' });
+  }
+
   async function refuseWithoutIdentity(context: TurnContext): Promise<boolean> {
     if (callerOf(context).aadObjectId) return false;
     await recordAudit(db, { action: 'group.setup', outcome: 'denied', reason: 'no_identity' });
@@ -39,6 +47,8 @@ export function groupsFeature(deps: BotDeps): Feature {
     commands: {
       setup: async (context) => {
         const locale = localeOf(context);
+        const personal = personalChatCard(context);
+        if (personal) return replyWithCard(context, personal);
         const existing = await existingGroupCard(locale, conversationOf(context).conversationId);
         if (existing) return replyWithCard(context, existing);
         if (await refuseWithoutIdentity(context)) return replyWithCard(context, errorCard(locale, 'forbidden'));
@@ -54,6 +64,8 @@ export function groupsFeature(deps: BotDeps): Feature {
       [GROUP_SETUP_VERB]: async (context, data) => {
         const locale = localeOf(context);
         const conversation = conversationOf(context);
+        const personal = personalChatCard(context);
+        if (personal) return personal;
         const existing = await existingGroupCard(locale, conversation.conversationId);
         if (existing) return existing;
         if (await refuseWithoutIdentity(context)) return errorCard(locale, 'forbidden');

@@ -2,7 +2,7 @@
  * Starts the real bot (real HTTP server, real database) for a test, with a fake connector for replies.
  */
 import { loadConfig } from '../../src/config';
-import { silentLogger } from '../../src/logger';
+import { createLogger } from '../../src/logger';
 import { startBot, type RunningBot } from '../../src/main';
 import { startFakeConnector, type FakeConnector, type RosterMember } from './fake-connector';
 import { createTestDatabaseUrl, type TestDatabase } from './databases';
@@ -11,6 +11,8 @@ export interface TestBot {
   bot: RunningBot;
   connector: FakeConnector;
   database: TestDatabase;
+  /** Every structured log line the bot wrote. */
+  logs: string[];
   /** POSTs an activity to /api/messages; resolves with the HTTP status and parsed body. */
   post(activity: unknown): Promise<{ status: number; body: unknown }>;
   stop(): Promise<void>;
@@ -26,11 +28,13 @@ export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: Ro
   const database = await createTestDatabaseUrl(provider);
   const connector = await startFakeConnector(roster);
   const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'error' });
-  const bot = await startBot(config, silentLogger);
+  const logs: string[] = [];
+  const bot = await startBot(config, createLogger('debug', (line) => logs.push(line)));
   return {
     bot,
     connector,
     database,
+    logs,
     async post(activity: unknown) {
       const response = await fetch(`${bot.url}/api/messages`, {
         method: 'POST',
