@@ -3,6 +3,7 @@
  * set-up form. No database, no Teams.
  */
 import type { FieldErrors } from './errors';
+import { textField, type Validation } from './forms';
 import { LOCALES, type Locale } from './locale';
 
 export const CASE_MANAGEMENT_MODELS = ['FACT', 'ACT', 'IP', 'STRENGTHS', 'BROKER', 'CLINICAL', 'OTHER'] as const;
@@ -25,9 +26,6 @@ export interface GroupSetupInput {
   locale: Locale;
 }
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; fieldErrors: FieldErrors };
-
-const asTrimmedString = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 /**
  * Validates the set-up card's submitted data. `rosterUserIds` are the Teams user ids that may be chosen
@@ -38,18 +36,18 @@ const asTrimmedString = (value: unknown): string => (typeof value === 'string' ?
  */
 export function validateGroupSetup(data: Record<string, unknown>, rosterUserIds: readonly string[]): Validation<GroupSetupInput> {
   const fieldErrors: FieldErrors = {};
-  const alias = asTrimmedString(data.alias);
+  const alias = textField(data.alias);
   if (alias === '') fieldErrors.alias = 'setup.error.aliasRequired';
   else if (alias.length > ALIAS_MAX_LENGTH) fieldErrors.alias = 'setup.error.aliasTooLong';
   else if (containsPersonalIdentityNumber(alias) || /\d{5,}/.test(alias)) fieldErrors.alias = 'setup.error.aliasIdentityNumber';
 
-  const model = asTrimmedString(data.model);
+  const model = textField(data.model);
   if (!(CASE_MANAGEMENT_MODELS as readonly string[]).includes(model)) fieldErrors.model = 'setup.error.modelRequired';
 
-  const caseManager = asTrimmedString(data.caseManager);
+  const caseManager = textField(data.caseManager);
   if (!rosterUserIds.includes(caseManager)) fieldErrors.caseManager = 'setup.error.caseManagerRequired';
 
-  const locale = asTrimmedString(data.locale) || 'sv';
+  const locale = textField(data.locale) || 'sv';
   if (!(LOCALES as readonly string[]).includes(locale)) fieldErrors.locale = 'setup.error.localeInvalid';
 
   if (Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };

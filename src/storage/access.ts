@@ -1,0 +1,37 @@
+/**
+ * Need-to-know access: the caller's identity (from the activity, never from card data) is looked up
+ * among the group's members; a refusal is written to the audit log before it is thrown.
+ */
+import { DomainError } from '../domain/errors';
+import { accessRefusal, type AccessNeed } from '../domain/members';
+import { recordAudit } from './audit';
+import type { Db } from './database';
+
+/** Who is acting, as the activity says. */
+export interface Caller {
+  aadObjectId?: string;
+  teamsUserId: string;
+}
+
+/** The caller's current (not removed) membership of a group, matched on the Entra object id. */
+export function findMemberByCaller(db: Db, groupId: string, caller: Caller) {
+  if (!caller.aadObjectId) return Promise.resolve(null);
+  return db.member.findFirst({ where: { groupId, aadObjectId: caller.aadObjectId, removedAt: null } });
+}
+
+/**
+ * Returns the caller's membership when it meets `need`; otherwise audits the refusal and throws the
+ * matching DomainError (not_a_member, no_consent or forbidden).
+ *
+ * @example
+ *   const member = await requireAccess(db, group.id, caller, 'consented', 'plan.read');
+ */
+export async function requireAccess(db: Db, groupId: string, caller: Caller, need: AccessNeed, action: string) {
+  const member = await findMemberByCaller(db, groupId, caller);
+  const refusal = accessRefusal(member, need);
+  if (refusal) {
+    await recordAudit(db, { action, outcome: 'denied', groupId, actorAadObjectId: caller.aadObjectId, actorMemberId: member?.id, reason: refusal });
+    throw new DomainError(refusal);
+  }
+  return member!;
+}
