@@ -5,7 +5,11 @@ import { groupSetupFormCard, groupSummaryCard } from '../src/cards/groups';
 import { helpCard } from '../src/cards/help';
 import { errorCard, notAvailableCard, unknownCommandCard, welcomeCard } from '../src/cards/notice';
 import { CARD_NAMES, CARD_TEMPLATES_DIR, type AdaptiveCardJson } from '../src/cards/render';
+import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView } from '../src/cards/members';
+import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
+import { shellCard } from '../src/cards/shell';
 import { COMMAND_DEFINITIONS } from '../src/domain/commands';
+import type { PlanGoal } from '../src/storage/goals';
 import { ERROR_CODES } from '../src/domain/errors';
 import { LOCALES } from '../src/domain/locale';
 import { silentLogger } from '../src/logger';
@@ -17,6 +21,28 @@ const people = [
   { id: '29:sara', name: 'Sara Lind' },
   { id: '29:anna', name: 'Anna Berg' },
 ];
+
+const at = (iso: string) => new Date(iso);
+const sara = { id: 'm-sara', displayName: 'Sara Lind', role: 'case_manager', principal: 'region', organisation: 'Psykiatrin Syd', teamsUserId: '29:sara', isCaseManager: true, consentRecordedAt: at('2026-11-01T10:00:00Z'), consentWithdrawnAt: null } satisfies MemberView;
+const lars = { id: 'm-lars', displayName: 'Lars **L**', role: 'relative', principal: 'private', organisation: null, teamsUserId: null, isCaseManager: false, consentRecordedAt: null, consentWithdrawnAt: null } satisfies MemberView;
+
+/** A goal as storage returns it, for rendering. */
+export function sampleGoal(overrides: Partial<PlanGoal> = {}): PlanGoal {
+  const author = { ...sara, aadObjectId: 'aad', groupId: 'g', isIndividual: false, consentRecordedBy: null, removedAt: null, createdAt: at('2026-11-01T10:00:00Z'), updatedAt: at('2026-11-01T10:00:00Z') };
+  return {
+    id: 'goal-1', groupId: 'g', lifeArea: 'housing', text: 'Jag vill ha en egen lägenhet ${$root}', status: 'in_progress', progress: 6,
+    responsibleMemberId: 'm-sara', targetDate: at('2027-06-01T00:00:00Z'), individualAgreedAt: at('2026-11-02T10:00:00Z'), version: 3,
+    createdByMemberId: 'm-sara', createdAt: at('2026-11-01T10:00:00Z'), updatedAt: at('2026-11-20T10:00:00Z'),
+    responsible: author,
+    subGoals: [{ id: 's1', goalId: 'goal-1', text: 'Skicka ansökan', status: 'not_started', responsibleMemberId: 'm-sara', targetDate: at('2026-12-01T00:00:00Z'), version: 1, createdAt: at('2026-11-01T10:00:00Z'), updatedAt: at('2026-11-01T10:00:00Z'), responsible: author }],
+    updates: [
+      { id: 'u3', goalId: 'goal-1', authorMemberId: 'm-sara', previousStatus: 'in_progress', status: 'in_progress', progress: 6, comment: 'Bra vecka **x**', createdAt: at('2026-11-20T10:00:00Z'), author },
+      { id: 'u2', goalId: 'goal-1', authorMemberId: 'm-sara', previousStatus: 'not_started', status: 'in_progress', progress: 3, comment: null, createdAt: at('2026-11-10T10:00:00Z'), author },
+      { id: 'u1', goalId: 'goal-1', authorMemberId: 'm-sara', previousStatus: null, status: 'not_started', progress: null, comment: null, createdAt: at('2026-11-01T10:00:00Z'), author },
+    ],
+    ...overrides,
+  } as PlanGoal;
+}
 
 /** Every card the bot renders, with sample data, per locale. */
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
@@ -35,6 +61,21 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     }),
     summaryCreated: groupSummaryCard(locale, { alias: 'K.L.', model: 'IP', caseManagerName: 'Sara Lind' }, 'created'),
     summaryExists: groupSummaryCard(locale, { alias: 'K.L.', model: 'STRENGTHS', caseManagerName: 'Sara Lind' }, 'exists'),
+    shell: shellCard(locale, { titleKey: 'shell.goalUpdated.title', byName: 'Sara Lind', verb: 'goalShow', data: { goalId: 'goal-1' }, userIds: ['29:sara'] }),
+    shellWithoutByline: shellCard(locale, { titleKey: 'shell.plan.title', verb: 'planShow', userIds: [] }),
+    members: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'ok' }),
+    memberAddRoster: memberAddFormCard(locale, 'roster', people),
+    memberAddContactWithErrors: memberAddFormCard(locale, 'contact', [], { contactName: '' }, { contactName: 'members.error.nameRequired', role: 'members.error.roleRequired' }),
+    memberChange: memberChangeFormCard(locale, [{ id: 'm-sara', name: 'Sara Lind' }], { change: 'role' }, { role: 'members.error.roleRequired' }),
+    planEmpty: planCard(locale, [], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [] }),
+    plan: planCard(locale, [sampleGoal(), sampleGoal({ id: 'goal-2', lifeArea: 'health', progress: null, updates: [], subGoals: [], responsible: null })], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved' }),
+    goal: goalCard(locale, sampleGoal(), { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved', noticeColor: 'Good' }),
+    goalBare: goalCard(locale, sampleGoal({ progress: null, targetDate: null, individualAgreedAt: null, responsible: null, subGoals: [], updates: [] }), { timeZone: 'Europe/Stockholm', userIds: [] }),
+    goalForm: goalFormCard(locale, [{ id: 'm-sara', name: 'Sara Lind' }], '2026-11-23'),
+    goalFormWithErrors: goalFormCard(locale, [], '2026-11-23', { text: 'x'.repeat(501) }, { text: 'plan.error.textTooLong', targetDate: 'plan.error.datePast' }),
+    subGoalForm: subGoalFormCard(locale, [{ id: 'goal-1', text: 'Mål' }], [{ id: 'm-sara', name: 'Sara Lind' }], '2026-11-23', { goalId: 'goal-1' }),
+    goalUpdateForm: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: 6 }]),
+    goalUpdateFormWithErrors: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: null }], { progress: '11' }, { progress: 'plan.error.progressRange' }),
   };
 }
 
@@ -42,7 +83,7 @@ describe('cards', () => {
   for (const locale of LOCALES) {
     for (const [name, card] of Object.entries(sampleCards(locale))) {
       it(`${name} (${locale}) is a valid Adaptive Card 1.5`, () => {
-        expect(adaptiveCardErrors(card)).toEqual([]);
+        expect(adaptiveCardErrors(card, { literalUserText: 'Jag vill ha en egen lägenhet ${$root}' })).toEqual([]);
       });
     }
   }
@@ -104,10 +145,13 @@ describe('card action verbs', () => {
     return found;
   }
 
+  // Verbs written in the templates, plus those a builder fills in (the shell card takes its verb as data).
   const templateVerbs = new Set<string>();
   for (const name of CARD_NAMES) {
     verbsIn(JSON.parse(readFileSync(path.join(CARD_TEMPLATES_DIR, `${name}.json`), 'utf8')), templateVerbs);
   }
+  for (const locale of LOCALES) verbsIn(Object.values(sampleCards(locale)), templateVerbs);
+  for (const verb of [...templateVerbs]) if (verb.includes('${')) templateVerbs.delete(verb);
 
   it('every verb in every card has exactly one handler', () => {
     expect(templateVerbs.size).toBeGreaterThan(0);

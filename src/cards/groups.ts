@@ -1,7 +1,8 @@
 import type { FieldErrors } from '../domain/errors';
 import { CASE_MANAGEMENT_MODELS, type CaseManagementModel } from '../domain/groups';
 import { LOCALES, type Locale } from '../domain/locale';
-import { isMessageKey, translate } from '../locales';
+import { translate } from '../locales';
+import { formValue, localizeFieldErrors } from './format';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 export interface SetupFormPerson {
@@ -29,12 +30,7 @@ export function groupSetupFormCard(
   values: SetupFormValues = {},
   fieldErrors: FieldErrors = {},
 ): AdaptiveCardJson {
-  const errors: Record<string, string> = {};
-  for (const [field, key] of Object.entries(fieldErrors)) {
-    errors[field] = isMessageKey(key) ? translate(locale, key) : translate(locale, 'error.invalid_input');
-  }
-  if (Object.keys(errors).length > 0) errors.summary = translate(locale, 'setup.error.summary');
-  const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const errors = localizeFieldErrors(locale, fieldErrors, 'setup.error.summary');
   return renderCard('group-setup-form', {
     strings: {
       title: translate(locale, 'setup.title'),
@@ -50,10 +46,10 @@ export function groupSetupFormCard(
       submit: translate(locale, 'setup.submit'),
     },
     form: {
-      alias: asString(values.alias),
-      model: asString(values.model),
-      caseManager: asString(values.caseManager),
-      locale: asString(values.locale) || locale,
+      alias: formValue(values.alias),
+      model: formValue(values.model),
+      caseManager: formValue(values.caseManager),
+      locale: formValue(values.locale) || locale,
     },
     errors,
     models: CASE_MANAGEMENT_MODELS.map((model) => ({ value: model, title: translate(locale, `model.${model}`) })),

@@ -9,7 +9,21 @@ import { Template } from 'adaptivecards-templating';
 
 export const CARD_TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'cards');
 
-export const CARD_NAMES = ['help', 'notice', 'group-setup-form', 'group-summary'] as const;
+export const CARD_NAMES = [
+  'help',
+  'notice',
+  'group-setup-form',
+  'group-summary',
+  'shell',
+  'members',
+  'member-add-form',
+  'member-change-form',
+  'plan',
+  'goal',
+  'goal-form',
+  'subgoal-form',
+  'goal-update-form',
+] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 
 /** An Adaptive Card as JSON. */

@@ -34,9 +34,9 @@ export interface CommandDefinition {
 export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
   { id: 'help', sv: 'hjälp', en: 'help', aliases: ['hjalp', '?'], available: true },
   { id: 'setup', sv: 'starta', en: 'setup', aliases: ['set up'], available: true },
-  { id: 'members', sv: 'medlemmar', en: 'members', available: false },
-  { id: 'plan', sv: 'plan', en: 'plan', aliases: ['planen'], available: false },
-  { id: 'newGoal', sv: 'nytt mål', en: 'new goal', aliases: ['nytt mal'], available: false },
+  { id: 'members', sv: 'medlemmar', en: 'members', available: true },
+  { id: 'plan', sv: 'plan', en: 'plan', aliases: ['planen'], available: true },
+  { id: 'newGoal', sv: 'nytt mål', en: 'new goal', aliases: ['nytt mal'], available: true },
   { id: 'agreement', sv: 'överenskommelse', en: 'agreement', aliases: ['overenskommelse'], available: false },
   { id: 'mine', sv: 'mina', en: 'mine', available: false },
   { id: 'followUp', sv: 'uppföljning', en: 'follow-up', aliases: ['uppfoljning', 'follow up', 'followup'], available: false },

@@ -33,3 +33,8 @@ export class DomainError extends Error {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/** The field errors of a DomainError that carries them (a form to show again), or undefined. */
+export function fieldErrorsOf(error: unknown): FieldErrors | undefined {
+  return isDomainError(error) && Object.keys(error.fieldErrors).length > 0 ? error.fieldErrors : undefined;
+}

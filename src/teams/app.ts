@@ -15,6 +15,8 @@ import { localeOf } from './context';
 import type { ActionHandler, BotDeps, CommandHandler, Feature } from './feature';
 import { groupsFeature } from './groups';
 import { helpFeature } from './help';
+import { endMembershipsOfDepartedMembers, membersFeature } from './members';
+import { planFeature } from './plan';
 import { botWasAdded, greetInstalledConversation, rememberConversation } from './install';
 import { replyWithCard } from './send';
 
@@ -26,7 +28,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps)];
 }
 
 /** An adapter with Bot Framework authentication, or none at all in local mode. */
@@ -102,6 +104,8 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
   app.conversationUpdate('membersAdded', async (context) => {
     if (botWasAdded(context.activity)) await greetInstalledConversation(context, logger);
   });
+
+  app.conversationUpdate('membersRemoved', async (context) => endMembershipsOfDepartedMembers(deps, context));
 
   adapter.onTurnError = async (context, error) => {
     logger.error('turn.failed', { activityType: context.activity.type, ...errorFields(error) });

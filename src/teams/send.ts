@@ -4,9 +4,14 @@
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/render';
 
-/** A message activity carrying one Adaptive Card. */
-export function cardActivity(card: AdaptiveCardJson): Partial<Activity> {
-  return MessageFactory.attachment(CardFactory.adaptiveCard(card));
+/**
+ * A message activity carrying one Adaptive Card. `summary` is what notification previews show (lock
+ * screens, activity feed): keep it free of group details.
+ */
+export function cardActivity(card: AdaptiveCardJson, summary?: string): Partial<Activity> {
+  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+  if (summary) activity.summary = summary;
+  return activity;
 }
 
 /**
@@ -15,6 +20,6 @@ export function cardActivity(card: AdaptiveCardJson): Partial<Activity> {
  * @example
  *   await replyWithCard(context, helpCard('sv', null));
  */
-export async function replyWithCard(context: TurnContext, card: AdaptiveCardJson): Promise<void> {
-  await context.sendActivity(cardActivity(card));
+export async function replyWithCard(context: TurnContext, card: AdaptiveCardJson, summary?: string): Promise<void> {
+  await context.sendActivity(cardActivity(card, summary));
 }

@@ -1,0 +1,136 @@
+import type { FieldErrors } from '../domain/errors';
+import type { Locale } from '../domain/locale';
+import { hasConsent, MEMBER_CHANGES, MEMBER_ROLES, PRINCIPALS, type MemberRole, type Principal } from '../domain/members';
+import { translate } from '../locales';
+import { formatDate, formValue, localizeFieldErrors } from './format';
+import { renderCard, type AdaptiveCardJson } from './render';
+import { MAX_REFRESH_USERS } from './shell';
+
+/** The member facts the cards show. */
+export interface MemberView {
+  id: string;
+  displayName: string;
+  role: string;
+  principal: string;
+  organisation: string | null;
+  teamsUserId: string | null;
+  isCaseManager: boolean;
+  consentRecordedAt: Date | null;
+  consentWithdrawnAt: Date | null;
+}
+
+function roleChoices(locale: Locale) {
+  return MEMBER_ROLES.map((value) => ({ value, title: translate(locale, `role.${value}`) }));
+}
+
+function principalChoices(locale: Locale) {
+  return PRINCIPALS.map((value) => ({ value, title: translate(locale, `principal.${value}`) }));
+}
+
+function consentLine(locale: Locale, member: MemberView, timeZone: string): string {
+  if (hasConsent(member)) return translate(locale, 'members.consentYes', { date: formatDate(member.consentRecordedAt!, locale, timeZone) });
+  if (member.consentWithdrawnAt) return translate(locale, 'members.consentWithdrawn', { date: formatDate(member.consentWithdrawnAt, locale, timeZone) });
+  return translate(locale, 'members.consentNo');
+}
+
+/**
+ * The member list: name, role, principal, Teams account, consent (with date); the case manager marked.
+ *
+ * @example
+ *   membersCard('sv', members, { timeZone: 'Europe/Stockholm', userIds: [] })
+ */
+export function membersCard(locale: Locale, members: MemberView[], options: { timeZone: string; userIds: string[]; notice?: string }): AdaptiveCardJson {
+  return renderCard('members', {
+    strings: {
+      title: translate(locale, 'members.title'),
+      refresh: translate(locale, 'card.refresh'),
+      addFromTeams: translate(locale, 'members.addFromTeams'),
+      addContact: translate(locale, 'members.addContact'),
+      change: translate(locale, 'members.change'),
+    },
+    notice: options.notice ?? null,
+    userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
+    members: members.map((member) => ({
+      name: member.displayName,
+      caseManagerMark: member.isCaseManager ? translate(locale, 'members.caseManagerMark') : '',
+      role: translate(locale, `role.${member.role as MemberRole}`),
+      principal: translate(locale, `principal.${member.principal as Principal}`),
+      organisation: member.organisation,
+      status: `${translate(locale, member.teamsUserId ? 'members.teamsYes' : 'members.teamsNo')} · ${consentLine(locale, member, options.timeZone)}`,
+      statusColor: hasConsent(member) ? 'Default' : 'Warning',
+    })),
+  });
+}
+
+/** The add-member form: a person from the conversation's roster, or a contact without Teams. */
+export function memberAddFormCard(
+  locale: Locale,
+  mode: 'roster' | 'contact',
+  people: Array<{ id: string; name: string }>,
+  values: Record<string, unknown> = {},
+  fieldErrors: FieldErrors = {},
+): AdaptiveCardJson {
+  const key = (k: string) => translate(locale, `members.addForm.${k}` as Parameters<typeof translate>[1]);
+  return renderCard('member-add-form', {
+    mode,
+    strings: {
+      title: key('title'),
+      personLabel: key('personLabel'),
+      personRequired: translate(locale, 'members.error.personRequired'),
+      contactNameLabel: key('contactNameLabel'),
+      nameRequired: translate(locale, 'members.error.nameRequired'),
+      roleLabel: key('roleLabel'),
+      roleRequired: translate(locale, 'members.error.roleRequired'),
+      principalLabel: key('principalLabel'),
+      principalRequired: translate(locale, 'members.error.principalRequired'),
+      organisationLabel: key('organisationLabel'),
+      consentLabel: key('consentLabel'),
+      submit: key('submit'),
+    },
+    errors: localizeFieldErrors(locale, fieldErrors, 'members.error.summary'),
+    form: {
+      person: formValue(values.person),
+      contactName: formValue(values.contactName),
+      role: formValue(values.role),
+      principal: formValue(values.principal),
+      organisation: formValue(values.organisation),
+      consentNow: formValue(values.consentNow) || 'false',
+    },
+    people,
+    roles: roleChoices(locale),
+    principals: principalChoices(locale),
+  });
+}
+
+/** The change-member form: role, consent recorded or withdrawn, removal, case manager hand-over. */
+export function memberChangeFormCard(
+  locale: Locale,
+  members: Array<{ id: string; name: string }>,
+  values: Record<string, unknown> = {},
+  fieldErrors: FieldErrors = {},
+): AdaptiveCardJson {
+  return renderCard('member-change-form', {
+    strings: {
+      title: translate(locale, 'members.changeForm.title'),
+      memberLabel: translate(locale, 'members.changeForm.memberLabel'),
+      memberRequired: translate(locale, 'members.error.memberRequired'),
+      changeLabel: translate(locale, 'members.changeForm.changeLabel'),
+      changeRequired: translate(locale, 'members.error.changeRequired'),
+      roleHint: translate(locale, 'members.changeForm.roleHint'),
+      roleLabel: translate(locale, 'members.addForm.roleLabel'),
+      principalLabel: translate(locale, 'members.addForm.principalLabel'),
+      submit: translate(locale, 'members.changeForm.submit'),
+    },
+    errors: localizeFieldErrors(locale, fieldErrors, 'members.error.summary'),
+    form: {
+      memberId: formValue(values.memberId),
+      change: formValue(values.change),
+      role: formValue(values.role),
+      principal: formValue(values.principal),
+    },
+    members,
+    changes: MEMBER_CHANGES.map((value) => ({ value, title: translate(locale, `members.change.${value}`) })),
+    roles: roleChoices(locale),
+    principals: principalChoices(locale),
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The resource group a turn belongs to and what it may see: shared by every feature that works on a
+ * group's data.
+ */
+import type { TurnContext } from 'botbuilder';
+import { shellCard, type ShellCardInput } from '../cards/shell';
+import { DomainError } from '../domain/errors';
+import type { Locale } from '../domain/locale';
+import { hasConsent, type AccessNeed } from '../domain/members';
+import { translate } from '../locales';
+import { requireAccess, type Caller } from '../storage/access';
+import { recordAudit } from '../storage/audit';
+import type { Db } from '../storage/database';
+import { findGroupByConversation } from '../storage/groups';
+import type { Actor } from '../storage/members';
+import { callerOf, conversationOf, localeOf } from './context';
+import { replyWithCard } from './send';
+
+export type Group = NonNullable<Awaited<ReturnType<typeof findGroupByConversation>>>;
+export type Member = Awaited<ReturnType<typeof requireAccess>>;
+
+export interface GroupTurn {
+  group: Group;
+  member: Member;
+  caller: Caller;
+  actor: Actor;
+  locale: Locale;
+}
+
+/**
+ * The conversation's group and the caller's membership at the needed level, from the activity alone.
+ * Throws not_a_group, or (audited) not_a_member / no_consent / forbidden.
+ *
+ * @example
+ *   const { group, member } = await requireGroupAccess(db, context, 'consented', 'plan.read');
+ */
+export async function requireGroupAccess(db: Db, context: TurnContext, need: AccessNeed, action: string): Promise<GroupTurn> {
+  const group = await findGroupByConversation(db, conversationOf(context).conversationId);
+  if (!group) throw new DomainError('not_a_group');
+  const caller = callerOf(context);
+  const member = await requireAccess(db, group.id, caller, need, action);
+  return { group, member, caller, actor: { memberId: member.id, aadObjectId: caller.aadObjectId }, locale: localeOf(context) };
+}
+
+/** Audits a read of sensitive data by a member (allowed; refusals are audited by requireAccess). */
+export async function auditRead(db: Db, turn: GroupTurn, action: string, entityType?: string, entityId?: string): Promise<void> {
+  await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId });
+}
+
+/** Teams user ids of the group's members with consent: they get the user-specific views by refresh. */
+export async function consentedTeamsUserIds(db: Db, groupId: string): Promise<string[]> {
+  const members = await db.member.findMany({ where: { groupId, removedAt: null, teamsUserId: { not: null } } });
+  return members.filter(hasConsent).map((m) => m.teamsUserId!);
+}
+
+/**
+ * Posts a neutral shell card into the conversation (in a channel, into the thread). The notification
+ * preview says only that something happened in the group.
+ */
+export async function postShell(context: TurnContext, locale: Locale, input: ShellCardInput): Promise<void> {
+  await replyWithCard(context, shellCard(locale, input), translate(locale, 'shell.summary'));
+}
+
+/** The language of posts meant for the whole group (not an answer to one person). */
+export function groupLocale(group: Group): Locale {
+  return group.locale === 'en' ? 'en' : 'sv';
+}
