@@ -90,12 +90,12 @@ for (const provider of testProviders()) {
       expect(stored).toMatchObject({ individualAlias: 'K.L.', caseManagementModel: 'FACT', locale: 'sv', timeZone: 'Europe/Stockholm', teamId: '19:team' });
       expect(await findCaseManager(db, group.id)).toMatchObject({ displayName: 'Sara Lind', aadObjectId: 'aad-sara', isCaseManager: true });
       const members = await db.member.findMany({ where: { groupId: group.id }, orderBy: { displayName: 'asc' } });
-      expect(members.map((m) => [m.displayName, m.isCaseManager])).toEqual([
-        ['Anna Berg', false],
-        ['Sara Lind', true],
+      expect(members.map((m) => [m.displayName, m.isCaseManager, m.consentRecordedAt !== null])).toEqual([
+        ['Anna Berg', false, false],
+        ['Sara Lind', true, true],
       ]);
       const audit = await findAuditEvents(db, group.id);
-      expect(audit.map((a) => a.action).sort()).toEqual(['group.setup', 'member.add', 'member.add']);
+      expect(audit.map((a) => a.action).sort()).toEqual(['group.setup', 'member.add', 'member.add', 'member.consent.record']);
       expect(audit.every((a) => a.actorAadObjectId === 'aad-anna' && a.outcome === 'allowed')).toBe(true);
     });
 

@@ -49,7 +49,7 @@ export function findCaseManager(db: Db, groupId: string) {
  * @example
  *   const group = await createResourceGroup(db, { conversation, setup, timeZone: 'Europe/Stockholm', actor, caseManager });
  */
-export async function createResourceGroup(db: Db, input: CreateResourceGroupInput) {
+export async function createResourceGroup(db: Db, input: CreateResourceGroupInput, now: Date = new Date()) {
   const { conversation, setup, actor, caseManager } = input;
   try {
     return await db.$transaction(async (tx) => {
@@ -78,16 +78,14 @@ export async function createResourceGroup(db: Db, input: CreateResourceGroupInpu
             role: isCaseManager ? 'case_manager' : 'other',
             principal: 'other',
             isCaseManager,
+            // The individual chose the case manager with the group: their consent is recorded with it.
+            consentRecordedAt: isCaseManager ? now : null,
+            consentRecordedBy: isCaseManager ? (actor.aadObjectId ?? null) : null,
           },
         });
-        await recordAudit(tx, {
-          action: 'member.add',
-          outcome: 'allowed',
-          groupId: group.id,
-          actorAadObjectId: actor.aadObjectId,
-          entityType: 'Member',
-          entityId: member.id,
-        });
+        for (const action of isCaseManager ? ['member.add', 'member.consent.record'] : ['member.add']) {
+          await recordAudit(tx, { action, outcome: 'allowed', groupId: group.id, actorAadObjectId: actor.aadObjectId, entityType: 'Member', entityId: member.id }, now);
+        }
       }
       await recordAudit(tx, {
         action: 'group.setup',

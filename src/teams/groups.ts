@@ -85,7 +85,7 @@ export function groupsFeature(deps: BotDeps): Feature {
             timeZone: deps.config.defaultTimeZone,
             actor: caller,
             caseManager,
-          });
+          }, deps.now());
           logger.info('group.created', { groupId: group.id, conversationType: conversation.conversationType });
           return groupSummaryCard(
             locale,
