@@ -141,7 +141,9 @@ async function runAction(
   try {
     const result = await handler(context, data && typeof data === 'object' ? data : {});
     logger.info('action.handled', { verb });
-    return typeof result === 'string' ? result : (result as AdaptiveCardJson as unknown as AdaptiveCard);
+    if (typeof result === 'string') return result;
+    await answerWithCardForInteractor(context, result);
+    return result as unknown as AdaptiveCard;
   } catch (error) {
     if (isDomainError(error)) {
       logger.info('action.refused', { verb, code: error.code });
@@ -150,6 +152,18 @@ async function runAction(
     logger.error('action.failed', { verb, ...errorFields(error) });
     return translate(locale, 'error.internal');
   }
+}
+
+/**
+ * Answers an Action.Execute with a card for the person who clicked only. teams-ai would, for a card
+ * with `refresh`, replace the posted message for everyone with this user-specific view; answering the
+ * invoke here first keeps member-only content out of the shared message.
+ */
+async function answerWithCardForInteractor(context: TurnContext, card: AdaptiveCardJson): Promise<void> {
+  await context.sendActivity({
+    type: 'invokeResponse',
+    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
+  });
 }
 
 async function sendApology(context: TurnContext): Promise<void> {

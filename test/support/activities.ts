@@ -76,6 +76,8 @@ export function actionExecuteActivity(verb: string, data: Record<string, unknown
     ...base(options),
     type: 'invoke',
     name: 'adaptiveCard/action',
+    // Teams names the message that holds the clicked card.
+    replyToId: 'card-message-1',
     value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
   };
 }

@@ -57,3 +57,18 @@ export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: Ro
     },
   };
 }
+
+/** What an Action.Execute invoke answered: the card that replaces the clicked one, or a message. */
+export interface ActionAnswer {
+  status: number;
+  card?: Record<string, unknown>;
+  message?: string;
+}
+
+/** Reads a teams-ai Action.Execute invoke response body. */
+export function actionAnswer(response: { status: number; body: unknown }): ActionAnswer {
+  const body = response.body as { type?: string; value?: unknown } | undefined;
+  if (body?.type === 'application/vnd.microsoft.card.adaptive') return { status: response.status, card: body.value as Record<string, unknown> };
+  if (body?.type === 'application/vnd.microsoft.activity.message') return { status: response.status, message: String(body.value) };
+  return { status: response.status };
+}

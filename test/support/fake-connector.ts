@@ -25,6 +25,8 @@ export interface RosterMember {
 export interface FakeConnector {
   url: string;
   activities: CapturedActivity[];
+  /** Activities the bot replaced (PUT), e.g. a card updated for everyone. */
+  updates: CapturedActivity[];
   roster: RosterMember[];
   /** Fail roster reads with this HTTP status (e.g. 403), or undefined to serve the roster. */
   rosterStatus?: number;
@@ -57,9 +59,10 @@ function readJson(req: IncomingMessage): Promise<unknown> {
  */
 export async function startFakeConnector(roster: RosterMember[] = []): Promise<FakeConnector> {
   const activities: CapturedActivity[] = [];
+  const updates: CapturedActivity[] = [];
   let waiters: Array<() => void> = [];
   let counter = 0;
-  const connector: Partial<FakeConnector> = { activities, roster };
+  const connector: Partial<FakeConnector> = { activities, updates, roster };
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -84,7 +87,10 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
       const members = (connector.roster ?? []).map((m) => ({ id: m.id, name: m.name, aadObjectId: m.aadObjectId }));
       return send(200, parts[3] === 'pagedmembers' ? { members } : members);
     }
-    if (req.method === 'PUT' && parts[3] === 'activities') return send(200, { id: parts[4] });
+    if (req.method === 'PUT' && parts[3] === 'activities') {
+      updates.push({ conversationId: parts[2] ?? '', replyToId: parts[4], activity: body as CapturedActivity['activity'] });
+      return send(200, { id: parts[4] });
+    }
     send(404, { error: 'not found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -106,6 +112,7 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
     },
     clear() {
       activities.length = 0;
+      updates.length = 0;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }) as FakeConnector;
