@@ -126,6 +126,16 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
       await chooseInCard(goalForm, 'Ansvarig (valfritt)', DEMO.currentUser);
       await expect.poll(() => goalForm.getByLabel('Måldatum (valfritt)').count()).toBe(1); // optional: left empty
       await goalForm.getByRole('checkbox', { name: 'Individen har godkänt målet' }).check();
+      const dateInput = goalForm.getByRole('combobox', { name: 'Måldatum (valfritt)' });
+      console.log('DEBUGDATE count', await dateInput.count(), await dateInput.getAttribute('readonly'));
+      await dateInput.click();
+      await page.waitForTimeout(500);
+      console.log('DEBUGDIALOG', await page.getByRole('dialog').ariaSnapshot().catch((e) => String(e)));
+      await page.keyboard.press('Escape');
+      await dateInput.fill('2027-06-30').catch((e) => console.log('DEBUGFILLERR', String(e)));
+      await page.keyboard.press('Tab');
+      console.log('DEBUGDATEVAL', await dateInput.inputValue());
+      console.log('DEBUGFORM', await goalForm.locator('input, textarea, [role=combobox], [role=checkbox]').evaluateAll((els) => els.map((e: any) => e.outerHTML.slice(0, 300))));
       await clickCardAction(goalForm, 'Spara målet');
 
       // 3. The form becomes the goal card; a new shell tells the thread that the plan changed (not how).
@@ -155,6 +165,7 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
       expect(goalText).not.toMatch(/\$\{|undefined|null|\[object/);
       await expectButtons(goal, ['Uppdatera', 'Nytt delmål', 'Hela planen']);
       await expectAnnouncement(thread, 'Ett mål i planen har uppdaterats');
+      console.log('DEBUGTHREAD', (await thread.locator('.ac-adaptiveCard').allInnerTexts()).map(normalise));
       await goal.scrollIntoViewIfNeeded();
       await goal.screenshot({ path: '/tmp/e2e-goal.png' });
       await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-goal.png'));
