@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogues } from '../src/locales';
+import { createResourceGroup } from '../src/storage/groups';
+import { actionExecuteActivity, CHANNEL_ID, messageActivity, USERS } from './support/activities';
+import { actionAnswer, startTestBot, type TestBot } from './support/bot';
+import { adaptiveCardErrors } from './support/cards';
+import { cardOf, cardText } from './support/fake-connector';
+
+/**
+ * Every command and card action of the group, plan and members features answers in the caller's
+ * language: Swedish for sv-SE (and when in doubt), English for en-US.
+ */
+describe('every command and action in both languages', () => {
+  let t: TestBot;
+  let goalId: string;
+  let memberId: string;
+  const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    t = await startTestBot('sqlite', [USERS.sara, USERS.anna]);
+    const db = t.bot.database.db;
+    const group = await createResourceGroup(db, {
+      conversation: { conversationId: CHANNEL_ID, conversationType: 'channel' },
+      setup: { individualAlias: 'K.L.', caseManagementModel: 'IP', caseManagerUserId: USERS.sara.id, locale: 'sv' },
+      timeZone: 'Europe/Stockholm',
+      actor: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
+      caseManager: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
+    });
+    memberId = (await db.member.findFirstOrThrow({ where: { groupId: group.id } })).id;
+    goalId = (await db.goal.create({ data: { groupId: group.id, lifeArea: 'health', text: 'Sova bättre' } })).id;
+  });
+  afterAll(async () => t?.stop());
+
+  const commands: Array<[string, keyof typeof catalogues.sv]> = [
+    ['plan', 'shell.plan.title'],
+    ['medlemmar', 'shell.members.title'],
+    ['nytt mål', 'shell.goalNew.title'],
+    ['starta', 'setup.alreadyExists'],
+  ];
+  const actions: Array<[string, () => Record<string, unknown>, keyof typeof catalogues.sv]> = [
+    ['planShow', () => ({}), 'plan.title'],
+    ['goalShow', () => ({ goalId }), 'goal.history'],
+    ['goalNewForm', () => ({}), 'goalForm.intro'],
+    ['goalCreate', () => ({ lifeArea: 'leisure', text: 'Simma', targetDate: tomorrow }), 'plan.goalCreated'],
+    ['subGoalNewForm', () => ({ goalId }), 'subGoalForm.title'],
+    ['subGoalCreate', () => ({ goalId, text: 'Kvällsrutin', responsible: memberId, targetDate: tomorrow }), 'plan.subGoalCreated'],
+    ['goalUpdateForm', () => ({ goalId }), 'updateForm.progressLabel'],
+    ['goalUpdate', () => ({ goalId, versions: { [goalId]: 999 }, status: 'in_progress' }), 'error.stale_card'],
+    ['membersShow', () => ({}), 'members.title'],
+    ['memberAddForm', () => ({ mode: 'roster' }), 'members.addForm.title'],
+    ['memberAdd', () => ({ mode: 'contact', contactName: '', role: 'relative', principal: 'private' }), 'members.error.nameRequired'],
+    ['memberChangeForm', () => ({}), 'members.changeForm.title'],
+    ['memberChange', () => ({ memberId, change: 'consentRecord' }), 'members.changed'],
+  ];
+
+  for (const [locale, lang] of [['sv-SE', 'sv'], ['en-US', 'en']] as const) {
+    for (const [text, key] of commands) {
+      it(`"${text}" answers in ${lang}`, async () => {
+        const before = t.connector.activities.length;
+        await t.post(messageActivity(text, { serviceUrl: t.connector.url, locale }));
+        const [reply] = (await t.connector.waitForActivities(before + 1)).slice(before);
+        expect(cardText(cardOf(reply))).toContain(catalogues[lang][key]);
+      });
+    }
+    for (const [verb, data, key] of actions) {
+      it(`${verb} answers in ${lang}`, async () => {
+        const answer = actionAnswer(await t.post(actionExecuteActivity(verb, data(), { serviceUrl: t.connector.url, locale })));
+        expect(adaptiveCardErrors(answer.card)).toEqual([]);
+        expect(cardText(answer.card)).toContain(catalogues[lang][key].replace(/\{\w+\}.*$/, '').trim());
+      });
+    }
+  }
+});
