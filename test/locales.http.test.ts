@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogues } from '../src/locales';
-import { createResourceGroup } from '../src/storage/groups';
-import { actionExecuteActivity, CHANNEL_ID, messageActivity, USERS } from './support/activities';
-import { actionAnswer, startTestBot, type TestBot } from './support/bot';
+import { catalogues, translate } from '../src/locales';
+import { actionExecuteActivity, messageActivity, USERS } from './support/activities';
+import { actionAnswer, createTestGroup, startTestBot, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { cardOf, cardText } from './support/fake-connector';
 
@@ -19,13 +18,7 @@ describe('every command and action in both languages', () => {
   beforeAll(async () => {
     t = await startTestBot('sqlite', [USERS.sara, USERS.anna]);
     const db = t.bot.database.db;
-    const group = await createResourceGroup(db, {
-      conversation: { conversationId: CHANNEL_ID, conversationType: 'channel' },
-      setup: { individualAlias: 'K.L.', caseManagementModel: 'IP', caseManagerUserId: USERS.sara.id, locale: 'sv' },
-      timeZone: 'Europe/Stockholm',
-      actor: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
-      caseManager: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
-    });
+    const group = await createTestGroup(t, USERS.sara);
     memberId = (await db.member.findFirstOrThrow({ where: { groupId: group.id } })).id;
     goalId = (await db.goal.create({ data: { groupId: group.id, lifeArea: 'health', text: 'Sova bättre' } })).id;
   });
@@ -59,14 +52,14 @@ describe('every command and action in both languages', () => {
         const before = t.connector.activities.length;
         await t.post(messageActivity(text, { serviceUrl: t.connector.url, locale }));
         const [reply] = (await t.connector.waitForActivities(before + 1)).slice(before);
-        expect(cardText(cardOf(reply))).toContain(catalogues[lang][key]);
+        expect(cardText(cardOf(reply))).toContain(translate(lang, key));
       });
     }
     for (const [verb, data, key] of actions) {
       it(`${verb} answers in ${lang}`, async () => {
         const answer = actionAnswer(await t.post(actionExecuteActivity(verb, data(), { serviceUrl: t.connector.url, locale })));
         expect(adaptiveCardErrors(answer.card)).toEqual([]);
-        expect(cardText(answer.card)).toContain(catalogues[lang][key].replace(/\{\w+\}.*$/, '').trim());
+        expect(cardText(answer.card)).toContain(translate(lang, key).replace(/\{\w+\}.*$/, '').trim());
       });
     }
   }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createResourceGroup } from '../src/storage/groups';
-import { actionExecuteActivity, BOT, CHANNEL_ID, messageActivity, TEAM_ID, TENANT_ID, USERS, type TestUser, type WhereOptions } from './support/activities';
-import { actionAnswer, startTestBot, type TestBot } from './support/bot';
+import { actionExecuteActivity, BOT, messageActivity, TEAM_ID, TENANT_ID, USERS, type TestUser, type WhereOptions } from './support/activities';
+import { actionAnswer, createTestGroup, startTestBot, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
@@ -14,13 +13,7 @@ for (const provider of testProviders()) {
 
     beforeAll(async () => {
       t = await startTestBot(provider, [USERS.sara, USERS.anna, USERS.omar]);
-      const group = await createResourceGroup(db(), {
-        conversation: { conversationId: CHANNEL_ID, conversationType: 'channel', teamId: TEAM_ID, channelId: CHANNEL_ID },
-        setup: { individualAlias: 'K.L.', caseManagementModel: 'FACT', caseManagerUserId: USERS.sara.id, locale: 'sv' },
-        timeZone: 'Europe/Stockholm',
-        actor: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
-        caseManager: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
-      });
+      const group = await createTestGroup(t, USERS.sara);
       groupId = group.id;
     });
     afterAll(async () => t?.stop());

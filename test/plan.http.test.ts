@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createResourceGroup } from '../src/storage/groups';
-import { actionExecuteActivity, CHANNEL_ID, messageActivity, USERS, type TestUser, type WhereOptions } from './support/activities';
-import { actionAnswer, startTestBot, type TestBot } from './support/bot';
+import { actionExecuteActivity, messageActivity, USERS, type TestUser, type WhereOptions } from './support/activities';
+import { actionAnswer, createTestGroup, startTestBot, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
@@ -17,13 +16,7 @@ for (const provider of testProviders()) {
 
     beforeAll(async () => {
       t = await startTestBot(provider, [USERS.sara, USERS.anna, USERS.omar]);
-      const group = await createResourceGroup(db(), {
-        conversation: { conversationId: CHANNEL_ID, conversationType: 'channel', teamId: '19:team-demo@thread.tacv2', channelId: CHANNEL_ID },
-        setup: { individualAlias: 'K.L.', caseManagementModel: 'IP', caseManagerUserId: USERS.sara.id, locale: 'sv' },
-        timeZone: 'Europe/Stockholm',
-        actor: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
-        caseManager: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, name: USERS.sara.name },
-      });
+      const group = await createTestGroup(t, USERS.sara);
       groupId = group.id;
       // Anna: member without consent (yet). Omar: not a member at all.
       await db().member.create({ data: { groupId, teamsUserId: USERS.anna.id, aadObjectId: USERS.anna.aadObjectId, displayName: USERS.anna.name, role: 'housing_support', principal: 'kommun' } });
@@ -145,13 +138,7 @@ for (const provider of testProviders()) {
       }
 
       it('update with an unknown goal id, a goal id from another group, or progress out of range', async () => {
-        const other = await createResourceGroup(db(), {
-          conversation: { conversationId: '19:other@thread.v2', conversationType: 'groupChat' },
-          setup: { individualAlias: 'Z.Z.', caseManagementModel: 'ACT', caseManagerUserId: USERS.omar.id, locale: 'sv' },
-          timeZone: 'Europe/Stockholm',
-          actor: { teamsUserId: USERS.omar.id, aadObjectId: USERS.omar.aadObjectId, name: USERS.omar.name },
-          caseManager: { teamsUserId: USERS.omar.id, aadObjectId: USERS.omar.aadObjectId, name: USERS.omar.name },
-        });
+        const other = await createTestGroup(t, USERS.omar, { conversationId: '19:other@thread.v2', conversationType: 'groupChat', alias: 'Z.Z.' });
         const foreign = await db().goal.create({ data: { groupId: other.id, lifeArea: 'health', text: 'Annan grupps mål' } });
         for (const goalId of ['no-such-goal', foreign.id]) {
           const answer = await execute('goalUpdate', { goalId, versions: { [goalId]: 1 }, status: 'achieved' });

@@ -11,16 +11,19 @@ import type { Actor } from './members';
 
 const HISTORY_LENGTH = 12;
 
+/** What a goal card shows: the responsible member, sub-goals by due date, the newest history entries. */
+const GOAL_DETAILS = {
+  responsible: true,
+  subGoals: { orderBy: [{ targetDate: 'asc' as const }, { createdAt: 'asc' as const }], include: { responsible: true } },
+  updates: { orderBy: { createdAt: 'desc' as const }, take: HISTORY_LENGTH, include: { author: true } },
+};
+
 /** The whole plan of a group: goals with sub-goals, responsible members and recent updates. */
 export function findPlan(db: Db, groupId: string) {
   return db.goal.findMany({
     where: { groupId },
     orderBy: [{ lifeArea: 'asc' }, { createdAt: 'asc' }],
-    include: {
-      responsible: true,
-      subGoals: { orderBy: [{ targetDate: 'asc' }, { createdAt: 'asc' }], include: { responsible: true } },
-      updates: { orderBy: { createdAt: 'desc' }, take: HISTORY_LENGTH, include: { author: true } },
-    },
+    include: GOAL_DETAILS,
   });
 }
 
@@ -30,11 +33,7 @@ export type PlanGoal = Awaited<ReturnType<typeof findPlan>>[number];
 export async function findGoal(db: Db, groupId: string, goalId: string): Promise<PlanGoal> {
   const goal = await db.goal.findFirst({
     where: { id: goalId, groupId },
-    include: {
-      responsible: true,
-      subGoals: { orderBy: [{ targetDate: 'asc' }, { createdAt: 'asc' }], include: { responsible: true } },
-      updates: { orderBy: { createdAt: 'desc' }, take: HISTORY_LENGTH, include: { author: true } },
-    },
+    include: GOAL_DETAILS,
   });
   if (!goal) throw new DomainError('not_found');
   return goal;

@@ -751,3 +751,25 @@ export async function chooseInCard(card: Locator, label: string, option: string,
   await card.getByRole('combobox', { name: label }).or(card.getByLabel(label)).first().click({ timeout });
   await card.page().getByRole('option', { name: option, exact: true }).click({ timeout });
 }
+
+/**
+ * Sets an Input.Date of a card to `isoDate` (YYYY-MM-DD). The Playground renders Input.Date as a
+ * Fluent DatePicker: a combobox (placeholder "Select a date...") that opens a "Calendar" dialog and
+ * also accepts typed text, parsed when it loses focus. Returns what the picker then shows (e.g.
+ * "30 juni 2027" in a Swedish browser); throws if it did not take the date.
+ */
+export async function fillDateInCard(card: Locator, label: string, isoDate: string, options: { timeout?: number } = {}): Promise<string> {
+  const timeout = options.timeout ?? 15_000;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) throw new Error(`fillDateInCard wants YYYY-MM-DD, got ${JSON.stringify(isoDate)}`);
+  const input = card.getByRole('combobox', { name: label }).or(card.getByLabel(label)).first();
+  await input.fill(isoDate, { timeout });
+  await input.press('Tab', { timeout });
+  await card
+    .page()
+    .getByRole('dialog', { name: 'Calendar' })
+    .waitFor({ state: 'hidden', timeout: 2_000 })
+    .catch(() => undefined);
+  const shown = await input.inputValue({ timeout });
+  if (!shown.trim()) throw new Error(`The date picker "${label}" did not accept ${isoDate}.`);
+  return shown;
+}

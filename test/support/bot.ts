@@ -5,6 +5,8 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startBot, type RunningBot } from '../../src/main';
 import { startFakeConnector, type FakeConnector, type RosterMember } from './fake-connector';
+import { createResourceGroup } from '../../src/storage/groups';
+import { CHANNEL_ID, TEAM_ID, type TestUser } from './activities';
 import { createTestDatabaseUrl, type TestDatabase } from './databases';
 
 export interface TestBot {
@@ -71,4 +73,26 @@ export function actionAnswer(response: { status: number; body: unknown }): Actio
   if (body?.type === 'application/vnd.microsoft.card.adaptive') return { status: response.status, card: body.value as Record<string, unknown> };
   if (body?.type === 'application/vnd.microsoft.activity.message') return { status: response.status, message: String(body.value) };
   return { status: response.status };
+}
+
+/**
+ * A resource group bound to the test channel, with `caseManager` as its case manager (consent recorded).
+ *
+ * @example
+ *   const group = await createTestGroup(t, USERS.sara);
+ */
+export async function createTestGroup(
+  t: TestBot,
+  caseManager: TestUser,
+  options: { conversationId?: string; conversationType?: 'channel' | 'groupChat'; alias?: string } = {},
+) {
+  const person = { teamsUserId: caseManager.id, aadObjectId: caseManager.aadObjectId, name: caseManager.name };
+  const conversationId = options.conversationId ?? CHANNEL_ID;
+  return createResourceGroup(t.bot.database.db, {
+    conversation: { conversationId, conversationType: options.conversationType ?? 'channel', teamId: TEAM_ID, channelId: conversationId },
+    setup: { individualAlias: options.alias ?? 'K.L.', caseManagementModel: 'IP', caseManagerUserId: caseManager.id, locale: 'sv' },
+    timeZone: 'Europe/Stockholm',
+    actor: person,
+    caseManager: person,
+  });
 }
