@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogues, translate } from '../src/locales';
+import { translate, type MessageKey } from '../src/locales';
 import { actionExecuteActivity, messageActivity, USERS } from './support/activities';
 import { actionAnswer, createTestGroup, startTestBot, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
@@ -24,13 +24,13 @@ describe('every command and action in both languages', () => {
   });
   afterAll(async () => t?.stop());
 
-  const commands: Array<[string, keyof typeof catalogues.sv]> = [
+  const commands: Array<[string, MessageKey]> = [
     ['plan', 'shell.plan.title'],
     ['medlemmar', 'shell.members.title'],
     ['nytt mål', 'shell.goalNew.title'],
     ['starta', 'setup.alreadyExists'],
   ];
-  const actions: Array<[string, () => Record<string, unknown>, keyof typeof catalogues.sv]> = [
+  const actions: Array<[string, () => Record<string, unknown>, MessageKey]> = [
     ['planShow', () => ({}), 'plan.title'],
     ['goalShow', () => ({ goalId }), 'goal.history'],
     ['goalNewForm', () => ({}), 'goalForm.intro'],
