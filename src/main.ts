@@ -4,7 +4,11 @@
  */
 import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { pruneProcessedActivities } from './storage/activities';
 import { openDatabase, type Database } from './storage/database';
+
+/** Redeliveries come within minutes; claims are kept two days. */
+const PROCESSED_ACTIVITY_RETENTION_MS = 2 * 24 * 60 * 60 * 1000;
 import { createBotApp, type BotApp } from './teams/app';
 import { startServer, type ActivityProcessor, type RunningServer } from './http/server';
 
@@ -29,6 +33,8 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     migrationsApplied: database.migration.applied.length,
     migrationsAlreadyApplied: database.migration.alreadyApplied.length,
   });
+  const pruned = await pruneProcessedActivities(database.db, new Date(now().getTime() - PROCESSED_ACTIVITY_RETENTION_MS));
+  if (pruned > 0) logger.info('activities.pruned', { count: pruned });
   const bot = createBotApp({ db: database.db, config, logger, now }, config.credentials);
   const server = await startServer({
     host: config.host,

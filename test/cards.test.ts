@@ -5,10 +5,12 @@ import { groupSetupFormCard, groupSummaryCard } from '../src/cards/groups';
 import { helpCard } from '../src/cards/help';
 import { errorCard, notAvailableCard, unknownCommandCard, welcomeCard } from '../src/cards/notice';
 import { CARD_NAMES, CARD_TEMPLATES_DIR, type AdaptiveCardJson } from '../src/cards/render';
+import { agreementCard, agreementFormCard, agreementListCard } from '../src/cards/agreements';
 import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView } from '../src/cards/members';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
 import { COMMAND_DEFINITIONS } from '../src/domain/commands';
+import type { AgreementWithHistory } from '../src/storage/agreements';
 import type { PlanGoal } from '../src/storage/goals';
 import { ERROR_CODES } from '../src/domain/errors';
 import { LOCALES } from '../src/domain/locale';
@@ -40,8 +42,39 @@ export function sampleGoal(overrides: Partial<PlanGoal> = {}): PlanGoal {
       { id: 'u2', goalId: 'goal-1', authorMemberId: 'm-sara', previousStatus: 'not_started', status: 'in_progress', progress: 3, comment: null, createdAt: at('2026-11-10T10:00:00Z'), author },
       { id: 'u1', goalId: 'goal-1', authorMemberId: 'm-sara', previousStatus: null, status: 'not_started', progress: null, comment: null, createdAt: at('2026-11-01T10:00:00Z'), author },
     ],
+    agreements: [{ id: 'a1', groupId: 'g', responsibleMemberId: 'm-sara', what: 'Ringa **FK** ${x}', dueDate: at('2026-12-01T00:00:00Z'), goalId: 'goal-1', subGoalId: null, status: 'accepted', version: 2, createdByMemberId: 'm-sara', createdAt: at('2026-11-01T10:00:00Z'), updatedAt: at('2026-11-01T10:00:00Z'), responsible: author }],
     ...overrides,
   } as PlanGoal;
+}
+
+/** Text users typed in the samples, with template syntax that must stay literal. */
+const SAMPLE_USER_TEXTS = ['Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}'];
+
+/** Every verb a shell card opens, as the Teams layer names them (`verb: '…'` in src/teams). */
+const SHELL_VERBS = [
+  ...new Set(
+    readdirSync(path.join('src', 'teams'))
+      .flatMap((file) => [...readFileSync(path.join('src', 'teams', file), 'utf8').matchAll(/verb: '(\w+)'/g)].map((m) => m[1]!)),
+  ),
+];
+
+/** An agreement as storage returns it, with a history of every kind of event. */
+function sampleAgreement(overrides: Partial<AgreementWithHistory> = {}): AgreementWithHistory {
+  const goal = sampleGoal();
+  const event = (kind: string, details: string | null, day: string) => ({ id: `e-${kind}`, agreementId: 'a1', kind, actorMemberId: '29:sara', details, createdAt: at(`2026-11-${day}T10:00:00Z`) });
+  return {
+    ...goal.agreements[0]!,
+    goal,
+    subGoal: goal.subGoals[0]!,
+    events: [
+      event('created', null, '01'),
+      event('accepted', null, '02'),
+      event('due_date_changed', JSON.stringify({ from: '2026-12-01', to: '2026-12-03' }), '03'),
+      event('reassigned', JSON.stringify({ from: '29:sara', to: '29:anna' }), '04'),
+      event('declined', JSON.stringify({ reason: 'Sjuk **hela** veckan ${$root}' }), '05'),
+    ],
+    ...overrides,
+  } as AgreementWithHistory;
 }
 
 /** Every card the bot renders, with sample data, per locale. */
@@ -63,6 +96,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     summaryExists: groupSummaryCard(locale, { alias: 'K.L.', model: 'STRENGTHS', caseManagerName: 'Sara Lind' }, 'exists'),
     shell: shellCard(locale, { titleKey: 'shell.goalUpdated.title', byName: 'Sara Lind', verb: 'goalShow', data: { goalId: 'goal-1' }, userIds: ['29:sara'] }),
     shellWithoutByline: shellCard(locale, { titleKey: 'shell.plan.title', verb: 'planShow', userIds: [] }),
+    ...Object.fromEntries(SHELL_VERBS.map((verb) => [`shell-${verb}`, shellCard(locale, { titleKey: 'shell.summary', verb, data: { id: 'x' }, userIds: [] })])),
     members: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'ok' }),
     memberAddRoster: memberAddFormCard(locale, 'roster', people),
     memberAddContactWithErrors: memberAddFormCard(locale, 'contact', [], { contactName: '' }, { contactName: 'members.error.nameRequired', role: 'members.error.roleRequired' }),
@@ -75,6 +109,13 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     goalFormWithErrors: goalFormCard(locale, [], '2026-11-23', { text: 'x'.repeat(501) }, { text: 'plan.error.textTooLong', targetDate: 'plan.error.datePast' }),
     subGoalForm: subGoalFormCard(locale, [{ id: 'goal-1', text: 'Mål' }], [{ id: 'm-sara', name: 'Sara Lind' }], '2026-11-23', { goalId: 'goal-1' }),
     goalUpdateForm: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: 6 }]),
+    agreement: agreementCard(locale, sampleAgreement(), { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: ['29:sara'], notice: 'saved' }),
+    agreementDone: agreementCard(locale, sampleAgreement({ status: 'done' }), { timeZone: 'Europe/Stockholm', today: at('2026-11-05T00:00:00Z'), members: people, userIds: [] }),
+    agreementForm: agreementFormCard(locale, people, [{ value: 'goal:goal-1', title: 'Mål' }], '2026-11-23'),
+    agreementFormWithErrors: agreementFormCard(locale, people, [], '2026-11-23', { what: '' }, { what: 'agreement.error.whatRequired', dueDate: 'plan.error.datePast' }),
+    mine: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z') }),
+    mineEmpty: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z') }),
+    summary: agreementListCard(locale, 'summary', [{ heading: 'Sara Lind', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-12-01T00:00:00Z'), status: 'done' }] }], { today: at('2026-11-23T00:00:00Z'), since: at('2026-11-09T00:00:00Z') }),
     goalUpdateFormWithErrors: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: null }], { progress: '11' }, { progress: 'plan.error.progressRange' }),
   };
 }
@@ -83,7 +124,7 @@ describe('cards', () => {
   for (const locale of LOCALES) {
     for (const [name, card] of Object.entries(sampleCards(locale))) {
       it(`${name} (${locale}) is a valid Adaptive Card 1.5`, () => {
-        expect(adaptiveCardErrors(card, { literalUserText: 'Jag vill ha en egen lägenhet ${$root}' })).toEqual([]);
+        expect(adaptiveCardErrors(card, { literalUserText: SAMPLE_USER_TEXTS })).toEqual([]);
       });
     }
   }

@@ -195,6 +195,22 @@ for (const provider of testProviders()) {
       expect(stored.status).toBe(stored.updates[0]!.status);
     });
 
+    it('a corrected update form keeps the versions it was made from, so it cannot overwrite an update saved in between', async () => {
+      const goal = await db().goal.findFirstOrThrow({ where: { groupId, lifeArea: 'housing' } });
+      const form = await execute('goalUpdateForm', {});
+      const versions = ((form.card!.actions as Array<{ data: { versions: Record<string, number> } }>)[0]!).data.versions;
+      expect(versions[goal.id]).toBe(goal.version);
+      // Someone else saves an update; then the first person submits with a mistake and corrects it.
+      await execute('goalUpdate', { goalId: goal.id, versions: { [goal.id]: goal.version }, status: 'in_progress', progress: '5' }, USERS.sara);
+      const corrected = await execute('goalUpdate', { goalId: goal.id, versions, status: 'in_progress', progress: 'eleven' });
+      expect(cardText(corrected.card)).toContain('Framsteg är en siffra från 0 till 10.');
+      const keptVersions = ((corrected.card!.actions as Array<{ data: { versions: Record<string, number> } }>)[0]!).data.versions;
+      expect(keptVersions[goal.id]).toBe(goal.version);
+      const second = await execute('goalUpdate', { goalId: goal.id, versions: keptVersions, status: 'paused', progress: '1' });
+      expect(cardText(second.card)).toContain('Kortet har uppdaterats. Här är det senaste.');
+      expect(await db().goal.findUniqueOrThrow({ where: { id: goal.id } })).toMatchObject({ status: 'in_progress', progress: 5, version: goal.version + 1 });
+    });
+
     it('adds a sub-goal with a responsible member and a target date, shown as the next sub-goal due', async () => {
       const goal = await db().goal.findFirstOrThrow({ where: { groupId, lifeArea: 'housing' } });
       const sara = await db().member.findFirstOrThrow({ where: { groupId, isCaseManager: true } });

@@ -42,13 +42,15 @@ export function planCard(locale: Locale, goals: PlanGoal[], options: PlanCardOpt
         return {
           id: goal.id,
           text: goal.text,
-          summary: trend.sparkline ? `${goalSummary(locale, goal)} · ${trend.sparkline}` : goalSummary(locale, goal),
+          summary: trend.direction !== 'none' ? `${goalSummary(locale, goal)} · ${trend.sparkline}` : goalSummary(locale, goal),
           latest: latest
             ? translate(locale, 'plan.latest', { date: formatDate(latest.createdAt, locale, options.timeZone), name: latest.author?.displayName ?? '–' })
             : null,
           nextSubGoal: next
             ? { label: translate(locale, 'plan.nextSubGoal'), text: next.text, due: next.targetDate ? formatDay(next.targetDate, locale) : '–' }
             : null,
+          agreementsLabel: translate(locale, 'plan.openAgreements'),
+          agreements: goal.agreements.map((a) => ({ what: a.what, who: a.responsible.displayName, due: formatDay(a.dueDate, locale) })),
         };
       }),
     }));
@@ -116,7 +118,8 @@ export function goalCard(
       lifeArea: translate(locale, `lifeArea.${goal.lifeArea as LifeArea}`),
       text: goal.text,
       summary: goalSummary(locale, goal),
-      trend: trend.sparkline ? `${translate(locale, 'goal.trend')}: ${trend.sparkline}  ${trend.values}` : null,
+      // One rating is no trend: the summary line already shows it.
+      trend: trend.direction !== 'none' ? `${translate(locale, 'goal.trend')}: ${trend.sparkline}  ${trend.values}` : null,
       responsible: goal.responsible?.displayName ?? null,
       dates: dates.join(' · '),
     },

@@ -23,6 +23,9 @@ export const CARD_NAMES = [
   'goal-form',
   'subgoal-form',
   'goal-update-form',
+  'agreement',
+  'agreement-form',
+  'agreement-list',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

@@ -135,18 +135,21 @@ export function validateGoalUpdate(data: Record<string, unknown>, goalIds: reado
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
+/** How many of the latest ratings a trend shows. */
+export const TREND_LENGTH = 6;
+
 /**
- * A compact trend of progress ratings (0–10), oldest first: a sparkline and the last values.
+ * A compact trend of the latest progress ratings (0–10, oldest first): a sparkline and the values.
  *
  * @example
  *   progressTrend([2, 4, 6]) // { sparkline: '▂▄▅', values: '2 → 4 → 6', direction: 'up' }
  */
 export function progressTrend(ratings: readonly number[]): { sparkline: string; values: string; direction: 'up' | 'down' | 'flat' | 'none' } {
-  if (ratings.length === 0) return { sparkline: '', values: '', direction: 'none' };
-  const sparkline = ratings.map((r) => SPARK[Math.min(SPARK.length - 1, Math.round((r / PROGRESS_MAX) * (SPARK.length - 1)))]).join('');
-  const last = ratings.slice(-6);
-  const first = ratings[0]!;
-  const latest = ratings[ratings.length - 1]!;
+  const last = ratings.slice(-TREND_LENGTH);
+  if (last.length === 0) return { sparkline: '', values: '', direction: 'none' };
+  const sparkline = last.map((r) => SPARK[Math.min(SPARK.length - 1, Math.round((r / PROGRESS_MAX) * (SPARK.length - 1)))]).join('');
+  const first = last[0]!;
+  const latest = last[last.length - 1]!;
   const direction = ratings.length < 2 ? 'none' : latest > first ? 'up' : latest < first ? 'down' : 'flat';
   return { sparkline, values: last.join(' → '), direction };
 }

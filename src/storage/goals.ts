@@ -3,6 +3,7 @@
  * concurrency (the goal's version), so two members updating at once never lose an update silently:
  * the second is told the card was stale and sees the current state.
  */
+import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { DomainError } from '../domain/errors';
 import type { GoalInput, GoalUpdateInput, SubGoalInput } from '../domain/plan';
 import { recordAudit } from './audit';
@@ -16,6 +17,7 @@ const GOAL_DETAILS = {
   responsible: true,
   subGoals: { orderBy: [{ targetDate: 'asc' as const }, { createdAt: 'asc' as const }], include: { responsible: true } },
   updates: { orderBy: { createdAt: 'desc' as const }, take: HISTORY_LENGTH, include: { author: true } },
+  agreements: { where: { status: { in: [...OPEN_AGREEMENT_STATUSES] } }, orderBy: { dueDate: 'asc' as const }, include: { responsible: true } },
 };
 
 /** The whole plan of a group: goals with sub-goals, responsible members and recent updates. */

@@ -11,9 +11,11 @@ import { COMMAND_DEFINITIONS, parseCommand } from '../domain/commands';
 import { isDomainError } from '../domain/errors';
 import { translate } from '../locales';
 import type { Logger } from '../logger';
-import { localeOf } from './context';
+import { claimActivity } from '../storage/activities';
+import { conversationKey, localeOf } from './context';
 import type { ActionHandler, BotDeps, CommandHandler, Feature } from './feature';
 import { groupsFeature } from './groups';
+import { agreementsFeature } from './agreements';
 import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
 import { planFeature } from './plan';
@@ -28,7 +30,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps)];
 }
 
 /** An adapter with Bot Framework authentication, or none at all in local mode. */
@@ -76,7 +78,16 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
   }
 
   app.turn('beforeTurn', async (context) => {
-    await rememberConversation(db, context.activity);
+    const activity = context.activity;
+    await rememberConversation(db, activity);
+    // Teams redelivers an activity the bot answered slowly: handle each message or update once.
+    if ((activity.type === ActivityTypes.Message || activity.type === ActivityTypes.ConversationUpdate) && activity.id) {
+      const first = await claimActivity(db, conversationKey(activity.conversation?.id ?? ''), activity.id, deps.now());
+      if (!first) {
+        logger.info('activity.duplicate', { activityType: activity.type });
+        return false;
+      }
+    }
     return true;
   });
 

@@ -37,6 +37,11 @@ export interface GroupTurn {
 export async function requireGroupAccess(db: Db, context: TurnContext, need: AccessNeed, action: string): Promise<GroupTurn> {
   const group = await findGroupByConversation(db, conversationOf(context).conversationId);
   if (!group) throw new DomainError('not_a_group');
+  return requireAccessToGroup(db, context, group, need, action);
+}
+
+/** Like requireGroupAccess, for a group named by the data (a personal chat about one group's agreement). */
+export async function requireAccessToGroup(db: Db, context: TurnContext, group: Group, need: AccessNeed, action: string): Promise<GroupTurn> {
   const caller = callerOf(context);
   const member = await requireAccess(db, group.id, caller, need, action);
   return { group, member, caller, actor: { memberId: member.id, aadObjectId: caller.aadObjectId }, locale: localeOf(context) };

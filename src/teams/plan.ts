@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { formValue, isoDay } from '../cards/format';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../cards/plan';
 import { isDomainError } from '../domain/errors';
-import { todayIn } from '../domain/forms';
+import { integerField, todayIn } from '../domain/forms';
 import { validateGoalInput, validateGoalUpdate, validateSubGoalInput } from '../domain/plan';
 import { translate } from '../locales';
 import { createGoal, createSubGoal, findGoal, findPlan, goalIdsOf, updateGoal } from '../storage/goals';
@@ -124,7 +124,13 @@ export function planFeature(deps: BotDeps): Feature {
         const versions = (data.versions && typeof data.versions === 'object' ? data.versions : {}) as Record<string, unknown>;
         const submitted = { ...data, version: versions[goalId] };
         const validation = validateGoalUpdate(submitted, await goalIdsOf(db, turn.group.id));
-        if (!validation.ok) return goalUpdateFormCard(turn.locale, await updateFormGoals(turn.group.id), data, validation.fieldErrors);
+        if (!validation.ok) {
+          // Show the same form again: the goals it offered, at the versions it was made from, so that a
+          // correction cannot overwrite an update someone else saved in between.
+          const offered = (await updateFormGoals(turn.group.id)).filter((g) => g.id in versions);
+          const asSubmitted = offered.map((g) => ({ ...g, version: integerField(versions[g.id], 1, Number.MAX_SAFE_INTEGER) ?? 0 }));
+          return goalUpdateFormCard(turn.locale, asSubmitted, data, validation.fieldErrors);
+        }
         try {
           await updateGoal(db, turn.group.id, validation.value, turn.actor, now());
         } catch (error) {

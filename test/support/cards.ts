@@ -6,7 +6,7 @@
 const AC = require('adaptivecards/dist/adaptivecards.js') as typeof import('adaptivecards');
 
 /** Parse and validation messages for a card; empty when the card is valid for Adaptive Cards 1.5. */
-export function adaptiveCardErrors(card: unknown, options: { literalUserText?: string } = {}): string[] {
+export function adaptiveCardErrors(card: unknown, options: { literalUserText?: string | string[] } = {}): string[] {
   const json = card as { version?: string };
   const errors: string[] = [];
   if (json.version !== '1.5') errors.push(`version is ${json.version}, expected 1.5`);
@@ -17,7 +17,7 @@ export function adaptiveCardErrors(card: unknown, options: { literalUserText?: s
   for (const event of parsed.validateProperties().validationEvents) errors.push(`validate: ${event.message}`);
   // Unexpanded template expressions mean a binding was missing from the data.
   let serialized = JSON.stringify(card);
-  if (options.literalUserText) serialized = serialized.split(JSON.stringify(options.literalUserText).slice(1, -1)).join('');
+  for (const text of [options.literalUserText ?? []].flat()) serialized = serialized.split(JSON.stringify(text).slice(1, -1)).join('');
   if (serialized.includes('${')) errors.push('unexpanded ${…} binding');
   return errors;
 }

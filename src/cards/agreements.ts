@@ -1,0 +1,162 @@
+import type { FieldErrors } from '../domain/errors';
+import type { Locale } from '../domain/locale';
+import type { AgreementEventKind, AgreementStatus } from '../domain/plan';
+import { translate } from '../locales';
+import type { AgreementWithHistory } from '../storage/agreements';
+import { formatDate, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
+import { renderCard, type AdaptiveCardJson } from './render';
+import { MAX_REFRESH_USERS } from './shell';
+
+type Person = { id: string; name: string };
+
+const statusText = (locale: Locale, status: string) => translate(locale, `agreement.status.${status as AgreementStatus}`);
+
+/** "Due by 1 Dec 2026", or "Overdue: …" for an open agreement past its date. */
+export function dueLine(locale: Locale, dueDate: Date, status: string, today: Date): { text: string; overdue: boolean } {
+  const overdue = dueDate < today && ['proposed', 'accepted', 'declined'].includes(status);
+  return { text: translate(locale, overdue ? 'agreement.overdue' : 'agreement.due', { date: formatDay(dueDate, locale) }), overdue };
+}
+
+export interface AgreementCardOptions {
+  timeZone: string;
+  today: Date;
+  /** Members of the group, to name actors in the history and to reassign to. */
+  members: Person[];
+  userIds: string[];
+  notice?: string;
+  noticeColor?: 'Good' | 'Warning';
+}
+
+function eventDetail(locale: Locale, kind: string, details: string | null, names: Map<string, string>): string {
+  if (!details) return '';
+  const parsed = JSON.parse(details) as Record<string, string>;
+  if (kind === 'due_date_changed' && parsed.from && parsed.to) {
+    return ` (${formatDay(new Date(`${parsed.from}T00:00:00Z`), locale)} → ${formatDay(new Date(`${parsed.to}T00:00:00Z`), locale)})`;
+  }
+  if (kind === 'reassigned') return ` (${names.get(parsed.from ?? '') ?? '–'} → ${names.get(parsed.to ?? '') ?? '–'})`;
+  if (kind === 'declined' && parsed.reason) return `: ${parsed.reason}`;
+  return '';
+}
+
+/**
+ * The agreement card: what, who, by when, status, linked goal, and every event. Actions follow the
+ * state: accept, done, can't (with a reason), and change (date, reassign, cancel).
+ */
+export function agreementCard(locale: Locale, agreement: AgreementWithHistory, options: AgreementCardOptions): AdaptiveCardJson {
+  const names = new Map(options.members.map((m) => [m.id, m.name]));
+  const due = dueLine(locale, agreement.dueDate, agreement.status, options.today);
+  const open = ['proposed', 'accepted', 'declined'].includes(agreement.status);
+  const goalText = agreement.subGoal ? `${agreement.goal?.text ?? ''} / ${agreement.subGoal.text}` : (agreement.goal?.text ?? null);
+  return renderCard('agreement', {
+    strings: {
+      refresh: translate(locale, 'card.refresh'),
+      title: translate(locale, 'agreement.title'),
+      responsible: translate(locale, 'agreement.responsible'),
+      goal: translate(locale, 'agreement.goal'),
+      history: translate(locale, 'agreement.history'),
+      accept: translate(locale, 'agreement.accept'),
+      done: translate(locale, 'agreement.done'),
+      decline: translate(locale, 'agreement.decline'),
+      reasonLabel: translate(locale, 'agreement.reasonLabel'),
+      reasonRequired: translate(locale, 'agreement.error.reasonRequired'),
+      declineSubmit: translate(locale, 'agreement.declineSubmit'),
+      change: translate(locale, 'agreement.change'),
+      newDueDate: translate(locale, 'agreement.newDueDate'),
+      saveDueDate: translate(locale, 'agreement.saveDueDate'),
+      reassignTo: translate(locale, 'agreement.reassignTo'),
+      reassign: translate(locale, 'agreement.reassign'),
+      cancel: translate(locale, 'agreement.cancel'),
+    },
+    notice: options.notice ?? null,
+    noticeColor: options.noticeColor ?? 'Good',
+    userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
+    today: isoDay(options.today),
+    open,
+    canAccept: agreement.status === 'proposed' || agreement.status === 'declined',
+    canDecline: agreement.status === 'proposed' || agreement.status === 'accepted',
+    members: options.members,
+    agreement: {
+      id: agreement.id,
+      version: agreement.version,
+      what: agreement.what,
+      responsible: agreement.responsible.displayName,
+      responsibleId: agreement.responsibleMemberId,
+      due: due.text,
+      dueColor: due.overdue ? 'Attention' : 'Default',
+      dueIso: isoDay(agreement.dueDate),
+      status: statusText(locale, agreement.status),
+      goal: goalText,
+    },
+    history: agreement.events.map((event) => ({
+      when: formatDate(event.createdAt, locale, options.timeZone),
+      who: names.get(event.actorMemberId ?? '') ?? '–',
+      what: translate(locale, `agreement.event.${event.kind as AgreementEventKind}`),
+      detail: eventDetail(locale, event.kind, event.details, names),
+    })),
+  });
+}
+
+/** The new-agreement form: what, responsible (the individual included), due date, optional goal link. */
+export function agreementFormCard(
+  locale: Locale,
+  members: Person[],
+  links: Array<{ value: string; title: string }>,
+  today: string,
+  values: Record<string, unknown> = {},
+  fieldErrors: FieldErrors = {},
+): AdaptiveCardJson {
+  return renderCard('agreement-form', {
+    strings: {
+      title: translate(locale, 'agreement.form.title'),
+      intro: translate(locale, 'agreement.form.intro'),
+      whatLabel: translate(locale, 'agreement.form.whatLabel'),
+      whatPlaceholder: translate(locale, 'agreement.form.whatPlaceholder'),
+      whatRequired: translate(locale, 'agreement.error.whatRequired'),
+      responsibleLabel: translate(locale, 'agreement.form.responsibleLabel'),
+      responsibleRequired: translate(locale, 'agreement.error.responsibleRequired'),
+      dueDateLabel: translate(locale, 'agreement.form.dueDateLabel'),
+      dueDateRequired: translate(locale, 'plan.error.dateRequired'),
+      linkLabel: translate(locale, 'agreement.form.linkLabel'),
+      submit: translate(locale, 'agreement.form.submit'),
+    },
+    errors: localizeFieldErrors(locale, fieldErrors, 'agreement.error.summary'),
+    form: { what: formValue(values.what), responsible: formValue(values.responsible), dueDate: formValue(values.dueDate), link: formValue(values.link) },
+    today,
+    members,
+    links,
+  });
+}
+
+export interface AgreementListItem {
+  id: string;
+  what: string;
+  dueDate: Date;
+  status: string;
+}
+
+/**
+ * A list of agreements in sections (by group for "mine", by member for the meeting summary), each
+ * with its due line (overdue in red) and a button to open it.
+ */
+export function agreementListCard(
+  locale: Locale,
+  kind: 'mine' | 'summary',
+  sections: Array<{ heading: string; items: AgreementListItem[] }>,
+  options: { today: Date; since?: Date },
+): AdaptiveCardJson {
+  return renderCard('agreement-list', {
+    strings: {
+      title: kind === 'mine' ? translate(locale, 'mine.title') : translate(locale, 'summary.title', { date: formatDay(options.since ?? options.today, locale) }),
+      subtitle: translate(locale, kind === 'mine' ? 'mine.subtitle' : 'summary.subtitle'),
+      empty: translate(locale, kind === 'mine' ? 'mine.empty' : 'summary.empty'),
+      open: translate(locale, 'agreement.open'),
+    },
+    sections: sections.map((section) => ({
+      heading: section.heading,
+      items: section.items.map((item) => {
+        const due = dueLine(locale, item.dueDate, item.status, options.today);
+        return { id: item.id, what: item.what, line: translate(locale, 'mine.line', { due: due.text, status: statusText(locale, item.status) }), color: due.overdue ? 'Attention' : 'Default' };
+      }),
+    })),
+  });
+}

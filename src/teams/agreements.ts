@@ -1,0 +1,197 @@
+import type { TurnContext } from 'botbuilder';
+import { agreementCard, agreementFormCard, agreementListCard } from '../cards/agreements';
+import { formValue, isoDay } from '../cards/format';
+import { noticeCard } from '../cards/notice';
+import { mayChangeAgreement, sortForMine, validateAgreementChange, validateAgreementInput } from '../domain/agreements';
+import { DomainError, fieldErrorsOf, isDomainError } from '../domain/errors';
+import { dateField, integerField, todayIn } from '../domain/forms';
+import { isMessageKey, translate } from '../locales';
+import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf } from '../storage/agreements';
+import { recordAudit } from '../storage/audit';
+import { findPlan } from '../storage/goals';
+import { listMembers } from '../storage/members';
+import { callerOf, conversationOf, localeOf } from './context';
+import type { BotDeps, Feature } from './feature';
+import { auditRead, consentedTeamsUserIds, groupLocale, postShell, requireAccessToGroup, requireGroupAccess, type GroupTurn } from './group-context';
+import { replyWithCard } from './send';
+
+const SUMMARY_DEFAULT_DAYS = 14;
+
+/**
+ * `överenskommelse` / `agreement`, `mina` / `mine`, `överenskommelse sammanfattning`: each member's
+ * agreements, acknowledged on the card by the person responsible, with every change kept as an event.
+ */
+export function agreementsFeature(deps: BotDeps): Feature {
+  const { db, logger, now } = deps;
+  const todayOf = (turn: GroupTurn) => todayIn(turn.group.timeZone, now());
+  const memberChoices = async (groupId: string) => (await listMembers(db, groupId)).map((m) => ({ id: m.id, name: m.displayName }));
+
+  /** The caller's access to the group an agreement belongs to: the conversation's group, or in personal chat the agreement's own. */
+  async function turnForAgreement(context: TurnContext, agreementId: string, action: string): Promise<GroupTurn> {
+    if (conversationOf(context).conversationType !== 'personal') return requireGroupAccess(db, context, 'consented', action);
+    const agreement = await db.agreement.findUnique({ where: { id: agreementId }, include: { group: true } });
+    if (!agreement) throw new DomainError('not_found');
+    return requireAccessToGroup(db, context, agreement.group, 'consented', action);
+  }
+
+  async function agreementView(turn: GroupTurn, agreementId: string, notice?: { text: string; color: 'Good' | 'Warning' }) {
+    const agreement = await findAgreement(db, turn.group.id, agreementId);
+    await auditRead(db, turn, 'agreement.read', 'Agreement', agreement.id);
+    return agreementCard(turn.locale, agreement, {
+      timeZone: turn.group.timeZone,
+      today: todayOf(turn),
+      members: await memberChoices(turn.group.id),
+      userIds: await consentedTeamsUserIds(db, turn.group.id),
+      notice: notice?.text,
+      noticeColor: notice?.color,
+    });
+  }
+
+  /** Goals and sub-goals an agreement can belong to, as choice values "goal:<id>" / "subgoal:<id>". */
+  async function linkChoices(turn: GroupTurn) {
+    const goals = await findPlan(db, turn.group.id);
+    const prefix = translate(turn.locale, 'agreement.form.subGoalPrefix');
+    const choices: Array<{ value: string; title: string }> = [];
+    const links: Record<string, { goalId: string; subGoalId?: string }> = {};
+    for (const goal of goals) {
+      choices.push({ value: `goal:${goal.id}`, title: goal.text });
+      links[`goal:${goal.id}`] = { goalId: goal.id };
+      for (const sub of goal.subGoals) {
+        choices.push({ value: `subgoal:${sub.id}`, title: `${prefix} ${sub.text}` });
+        links[`subgoal:${sub.id}`] = { goalId: goal.id, subGoalId: sub.id };
+      }
+    }
+    return { choices, links };
+  }
+
+  async function announce(context: TurnContext, turn: GroupTurn, titleKey: 'shell.agreementCreated.title' | 'shell.agreementChanged.title', agreementId: string) {
+    if (conversationOf(context).conversationType === 'personal') return;
+    await postShell(context, groupLocale(turn.group), {
+      titleKey,
+      byName: turn.member.displayName,
+      verb: 'agreementShow',
+      data: { agreementId },
+      userIds: await consentedTeamsUserIds(db, turn.group.id),
+    });
+  }
+
+  /** "Mine" across every group the caller belongs to (personal chat), or in this group only. */
+  async function mineView(context: TurnContext, groupTurn?: GroupTurn) {
+    const caller = callerOf(context);
+    if (!caller.aadObjectId) throw new DomainError('not_a_member');
+    const locale = localeOf(context);
+    const agreements = await findOpenAgreementsOf(db, caller.aadObjectId, groupTurn?.group.id);
+    const today = todayIn(groupTurn?.group.timeZone ?? deps.config.defaultTimeZone, now());
+    for (const groupId of new Set(agreements.map((a) => a.groupId))) {
+      await recordAudit(db, { action: 'agreements.mine.read', outcome: 'allowed', groupId, actorAadObjectId: caller.aadObjectId });
+    }
+    const sorted = sortForMine(agreements, today);
+    const sections = groupTurn
+      ? sorted.length > 0 ? [{ heading: groupTurn.group.individualAlias, items: sorted }] : []
+      : [...new Set(sorted.map((a) => a.groupId))].map((groupId) => ({
+          heading: sorted.find((a) => a.groupId === groupId)!.group.individualAlias,
+          items: sorted.filter((a) => a.groupId === groupId),
+        }));
+    return agreementListCard(locale, 'mine', sections, { today });
+  }
+
+  return {
+    name: 'agreements',
+    commands: {
+      agreement: async (context) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'agreement.create');
+        await postShell(context, turn.locale, { titleKey: 'shell.agreementNew.title', verb: 'agreementNewForm', userIds: [turn.caller.teamsUserId] });
+      },
+      agreementSummary: async (context, args) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'agreements.summary.read');
+        const since = args ? dateField(args) : new Date(todayOf(turn).getTime() - SUMMARY_DEFAULT_DAYS * 86_400_000);
+        if (!since) {
+          return replyWithCard(context, noticeCard({ title: translate(turn.locale, 'shell.summary.title'), text: translate(turn.locale, 'summary.invalidDate'), color: 'Attention' }));
+        }
+        await postShell(context, turn.locale, {
+          titleKey: 'shell.summary.title',
+          verb: 'agreementSummaryShow',
+          data: { since: isoDay(since) },
+          userIds: await consentedTeamsUserIds(db, turn.group.id),
+        });
+      },
+      mine: async (context) => {
+        if (conversationOf(context).conversationType === 'personal') return replyWithCard(context, await mineView(context));
+        const turn = await requireGroupAccess(db, context, 'consented', 'agreements.mine.read');
+        await postShell(context, turn.locale, { titleKey: 'shell.mine.title', verb: 'mineShow', userIds: [turn.caller.teamsUserId] });
+      },
+    },
+    actions: {
+      mineShow: async (context) => mineView(context, await requireGroupAccess(db, context, 'consented', 'agreements.mine.read')),
+
+      agreementSummaryShow: async (context, data) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'agreements.summary.read');
+        const since = dateField(data.since) ?? new Date(todayOf(turn).getTime() - SUMMARY_DEFAULT_DAYS * 86_400_000);
+        const agreements = await findAgreementsChangedSince(db, turn.group.id, since);
+        await auditRead(db, turn, 'agreements.summary.read', 'ResourceGroup', turn.group.id);
+        const byMember = new Map<string, { heading: string; items: typeof agreements }>();
+        for (const agreement of agreements) {
+          const section = byMember.get(agreement.responsibleMemberId) ?? { heading: agreement.responsible.displayName, items: [] };
+          section.items.push(agreement);
+          byMember.set(agreement.responsibleMemberId, section);
+        }
+        const sections = [...byMember.values()].sort((a, b) => a.heading.localeCompare(b.heading, 'sv'));
+        return agreementListCard(turn.locale, 'summary', sections, { today: todayOf(turn), since });
+      },
+
+      agreementNewForm: async (context) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'agreement.create');
+        return agreementFormCard(turn.locale, await memberChoices(turn.group.id), (await linkChoices(turn)).choices, isoDay(todayOf(turn)));
+      },
+
+      agreementCreate: async (context, data) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'agreement.create');
+        const members = await memberChoices(turn.group.id);
+        const { choices, links } = await linkChoices(turn);
+        const validation = validateAgreementInput(data, members.map((m) => m.id), links, todayOf(turn));
+        if (!validation.ok) return agreementFormCard(turn.locale, members, choices, isoDay(todayOf(turn)), data, validation.fieldErrors);
+        const agreement = await createAgreement(db, turn.group.id, validation.value, turn.actor, now());
+        logger.info('agreement.created', { groupId: turn.group.id, agreementId: agreement.id });
+        await announce(context, turn, 'shell.agreementCreated.title', agreement.id);
+        return agreementView(turn, agreement.id, { text: translate(turn.locale, 'agreement.saved'), color: 'Good' });
+      },
+
+      agreementShow: async (context, data) => {
+        const agreementId = formValue(data.agreementId);
+        return agreementView(await turnForAgreement(context, agreementId, 'agreement.read'), agreementId);
+      },
+
+      agreementChange: async (context, data) => {
+        const agreementId = formValue(data.agreementId);
+        const turn = await turnForAgreement(context, agreementId, 'agreement.change');
+        const agreement = await findAgreement(db, turn.group.id, agreementId);
+        if (!mayChangeAgreement({ memberId: turn.member.id, isCaseManager: turn.member.isCaseManager }, agreement.responsibleMemberId)) {
+          await recordAudit(db, { action: 'agreement.change', outcome: 'denied', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType: 'Agreement', entityId: agreement.id, reason: 'forbidden' });
+          return translate(turn.locale, 'agreement.refused');
+        }
+        const members = await memberChoices(turn.group.id);
+        const validation = validateAgreementChange(data, members.map((m) => m.id), todayOf(turn));
+        const version = integerField(data.version, 1, Number.MAX_SAFE_INTEGER) ?? 0;
+        if (!validation.ok) {
+          const key = Object.values(validation.fieldErrors)[0] ?? '';
+          return agreementView(turn, agreementId, { text: translate(turn.locale, isMessageKey(key) ? key : 'error.invalid_input'), color: 'Warning' });
+        }
+        let outcome;
+        try {
+          outcome = await changeAgreement(db, turn.group.id, agreementId, version, validation.value, turn.actor, now());
+        } catch (error) {
+          if (isDomainError(error) && error.code === 'stale_card') {
+            return agreementView(turn, agreementId, { text: translate(turn.locale, 'error.stale_card'), color: 'Warning' });
+          }
+          const fieldErrors = fieldErrorsOf(error);
+          if (fieldErrors) return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.error.finished'), color: 'Warning' });
+          throw error;
+        }
+        if (outcome === 'unchanged') return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.unchanged'), color: 'Good' });
+        logger.info('agreement.changed', { groupId: turn.group.id, agreementId, change: validation.value.kind });
+        await announce(context, turn, 'shell.agreementChanged.title', agreementId);
+        return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.changed'), color: 'Good' });
+      },
+    },
+  };
+}
