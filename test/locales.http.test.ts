@@ -6,13 +6,14 @@ import { adaptiveCardErrors } from './support/cards';
 import { cardOf, cardText } from './support/fake-connector';
 
 /**
- * Every command and card action of the group, plan and members features answers in the caller's
+ * Every command and card action of the group, plan, members and agreements features answers in the caller's
  * language: Swedish for sv-SE (and when in doubt), English for en-US.
  */
 describe('every command and action in both languages', () => {
   let t: TestBot;
   let goalId: string;
   let memberId: string;
+  let agreementId: string;
   const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
@@ -21,6 +22,7 @@ describe('every command and action in both languages', () => {
     const group = await createTestGroup(t, USERS.sara);
     memberId = (await db.member.findFirstOrThrow({ where: { groupId: group.id } })).id;
     goalId = (await db.goal.create({ data: { groupId: group.id, lifeArea: 'health', text: 'Sova bättre' } })).id;
+    agreementId = (await db.agreement.create({ data: { groupId: group.id, responsibleMemberId: memberId, what: 'Boka tid', dueDate: new Date(Date.now() + 86_400_000) } })).id;
   });
   afterAll(async () => t?.stop());
 
@@ -29,6 +31,9 @@ describe('every command and action in both languages', () => {
     ['medlemmar', 'shell.members.title'],
     ['nytt mål', 'shell.goalNew.title'],
     ['starta', 'setup.alreadyExists'],
+    ['överenskommelse', 'shell.agreementNew.title'],
+    ['överenskommelse sammanfattning', 'shell.summary.title'],
+    ['mina', 'shell.mine.title'],
   ];
   const actions: Array<[string, () => Record<string, unknown>, MessageKey]> = [
     ['planShow', () => ({}), 'plan.title'],
@@ -44,6 +49,12 @@ describe('every command and action in both languages', () => {
     ['memberAdd', () => ({ mode: 'contact', contactName: '', role: 'relative', principal: 'private' }), 'members.error.nameRequired'],
     ['memberChangeForm', () => ({}), 'members.changeForm.title'],
     ['memberChange', () => ({ memberId, change: 'consentRecord' }), 'members.changed'],
+    ['agreementNewForm', () => ({}), 'agreement.form.intro'],
+    ['agreementCreate', () => ({ what: 'Ringa', responsible: memberId, dueDate: tomorrow }), 'agreement.saved'],
+    ['agreementShow', () => ({ agreementId }), 'agreement.history'],
+    ['agreementChange', () => ({ agreementId, version: 99, change: 'accepted' }), 'error.stale_card'],
+    ['mineShow', () => ({}), 'mine.title'],
+    ['agreementSummaryShow', () => ({ since: '2026-01-01' }), 'summary.subtitle'],
   ];
 
   for (const [locale, lang] of [['sv-SE', 'sv'], ['en-US', 'en']] as const) {
