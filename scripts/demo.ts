@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     const groupId = await loadDemoGroup(database.db, readPlaygroundConfig(), { reset, now: new Date() });
     if (groupId) {
       process.stdout.write(`Loaded the fictional demo resource group "${DEMO_ALIAS}" (${groupId}) into ${database.provider}.\n`);
-      process.stdout.write('Start the bot (npm start) and the Playground (npm run playground), open the channel "Resursgrupp – K.L." and @mention the bot with "hjälp".\n');
+      process.stdout.write('Start the bot (npm start) and the Playground (npm run playground -- --locale sv-SE), open the channel "Resursgrupp – K.L." and @mention the bot with "hjälp".\n');
     } else {
       process.stdout.write(`The demo group already exists; run "npm run demo -- --reset" to load it afresh.\n`);
     }

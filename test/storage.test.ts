@@ -94,9 +94,11 @@ for (const provider of testProviders()) {
         ['Anna Berg', false, false],
         ['Sara Lind', true, true],
       ]);
+      const anna = members.find((m) => m.displayName === 'Anna Berg')!;
+      expect(members.find((m) => m.isCaseManager)?.consentRecordedBy).toBe(anna.id);
       const audit = await findAuditEvents(db, group.id);
       expect(audit.map((a) => a.action).sort()).toEqual(['group.setup', 'member.add', 'member.add', 'member.consent.record']);
-      expect(audit.every((a) => a.actorAadObjectId === 'aad-anna' && a.outcome === 'allowed')).toBe(true);
+      expect(audit.every((a) => a.actorAadObjectId === 'aad-anna' && a.actorMemberId === anna.id && a.outcome === 'allowed')).toBe(true);
     });
 
     it('refuses a second group in the same conversation, also when two set-ups race, leaving one group', async () => {

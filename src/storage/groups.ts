@@ -66,10 +66,8 @@ export async function createResourceGroup(db: Db, input: CreateResourceGroupInpu
           timeZone: input.timeZone,
         },
       });
-      const people = caseManager.teamsUserId === actor.teamsUserId ? [caseManager] : [caseManager, actor];
-      for (const person of people) {
-        const isCaseManager = person.teamsUserId === caseManager.teamsUserId;
-        const member = await tx.member.create({
+      const addMember = (person: RosterPerson, isCaseManager: boolean) =>
+        tx.member.create({
           data: {
             groupId: group.id,
             teamsUserId: person.teamsUserId,
@@ -78,23 +76,18 @@ export async function createResourceGroup(db: Db, input: CreateResourceGroupInpu
             role: isCaseManager ? 'case_manager' : 'other',
             principal: 'other',
             isCaseManager,
-            // The individual chose the case manager with the group: their consent is recorded with it.
-            consentRecordedAt: isCaseManager ? now : null,
-            consentRecordedBy: isCaseManager ? (actor.aadObjectId ?? null) : null,
           },
         });
-        for (const action of isCaseManager ? ['member.add', 'member.consent.record'] : ['member.add']) {
-          await recordAudit(tx, { action, outcome: 'allowed', groupId: group.id, actorAadObjectId: actor.aadObjectId, entityType: 'Member', entityId: member.id }, now);
-        }
-      }
-      await recordAudit(tx, {
-        action: 'group.setup',
-        outcome: 'allowed',
-        groupId: group.id,
-        actorAadObjectId: actor.aadObjectId,
-        entityType: 'ResourceGroup',
-        entityId: group.id,
-      });
+      const actorIsCaseManager = caseManager.teamsUserId === actor.teamsUserId;
+      const actorMember = await addMember(actor, actorIsCaseManager);
+      const caseManagerMember = actorIsCaseManager ? actorMember : await addMember(caseManager, true);
+      // The individual chose the case manager with the group: their consent is recorded with it.
+      await tx.member.update({ where: { id: caseManagerMember.id }, data: { consentRecordedAt: now, consentRecordedBy: actorMember.id } });
+      const audit = (action: string, entityType: string, entityId: string) =>
+        recordAudit(tx, { action, outcome: 'allowed', groupId: group.id, actorAadObjectId: actor.aadObjectId, actorMemberId: actorMember.id, entityType, entityId }, now);
+      for (const member of new Set([actorMember, caseManagerMember])) await audit('member.add', 'Member', member.id);
+      await audit('member.consent.record', 'Member', caseManagerMember.id);
+      await audit('group.setup', 'ResourceGroup', group.id);
       return group;
     });
   } catch (error) {
