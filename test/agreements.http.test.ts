@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { actionExecuteActivity, messageActivity, USERS, type TestUser, type WhereOptions } from './support/activities';
-import { actionAnswer, createTestGroup, startTestBot, type TestBot } from './support/bot';
+import { messageActivity, USERS, type TestUser } from './support/activities';
+import { createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
@@ -31,14 +31,7 @@ for (const provider of testProviders()) {
     afterAll(async () => t?.stop());
     beforeEach(() => t.connector.clear());
 
-    const where = (from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}): WhereOptions => ({ serviceUrl: t.connector.url, from, ...extra });
-    const execute = async (verb: string, data: Record<string, unknown>, from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}) =>
-      actionAnswer(await t.post(actionExecuteActivity(verb, data, where(from, extra))));
-    async function say(text: string, from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}) {
-      const before = t.connector.activities.length;
-      expect((await t.post(messageActivity(text, where(from, extra)))).status).toBe(200);
-      return (await t.connector.waitForActivities(before + 1))[before]!;
-    }
+    const { where, execute, say } = talkTo(() => t);
     async function create(what: string, responsible: string, due = inDays(7), from: TestUser = USERS.sara) {
       const answer = await execute('agreementCreate', { what, responsible, dueDate: due }, from);
       expect(cardText(answer.card)).toContain('Överenskommelsen är registrerad.');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { actionExecuteActivity, BOT, messageActivity, TEAM_ID, TENANT_ID, USERS, type TestUser, type WhereOptions } from './support/activities';
-import { actionAnswer, createTestGroup, startTestBot, type TestBot } from './support/bot';
+import { BOT, messageActivity, TEAM_ID, TENANT_ID, USERS, type TestUser } from './support/activities';
+import { createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
@@ -19,9 +19,7 @@ for (const provider of testProviders()) {
     afterAll(async () => t?.stop());
     beforeEach(() => t.connector.clear());
 
-    const where = (from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}): WhereOptions => ({ serviceUrl: t.connector.url, from, ...extra });
-    const execute = async (verb: string, data: Record<string, unknown>, from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}) =>
-      actionAnswer(await t.post(actionExecuteActivity(verb, data, where(from, extra))));
+    const { where, execute } = talkTo(() => t);
     const memberOf = (user: TestUser) => db().member.findFirst({ where: { groupId, teamsUserId: user.id } });
 
     it('`medlemmar` posts a shell; the member list shows name, role, principal, Teams account and consent, case manager marked', async () => {

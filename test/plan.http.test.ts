@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { actionExecuteActivity, messageActivity, USERS, type TestUser, type WhereOptions } from './support/activities';
-import { actionAnswer, createTestGroup, startTestBot, type TestBot } from './support/bot';
+import { USERS } from './support/activities';
+import { createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
@@ -24,14 +24,7 @@ for (const provider of testProviders()) {
     afterAll(async () => t?.stop());
     beforeEach(() => t.connector.clear());
 
-    const where = (from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}): WhereOptions => ({ serviceUrl: t.connector.url, from, ...extra });
-    const execute = async (verb: string, data: Record<string, unknown>, from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}) =>
-      actionAnswer(await t.post(actionExecuteActivity(verb, data, where(from, extra))));
-    async function say(text: string, from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}) {
-      const before = t.connector.activities.length;
-      expect((await t.post(messageActivity(text, where(from, extra)))).status).toBe(200);
-      return (await t.connector.waitForActivities(before + 1))[before]!;
-    }
+    const { execute, say } = talkTo(() => t);
     async function createGoal(text = GOAL_TEXT) {
       const answer = await execute('goalCreate', { lifeArea: 'housing', text, responsible: '', targetDate: '', individualAgreed: 'true' });
       expect(cardText(answer.card)).toContain('Målet är sparat.');

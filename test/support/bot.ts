@@ -4,9 +4,9 @@
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startBot, type RunningBot } from '../../src/main';
-import { startFakeConnector, type FakeConnector, type RosterMember } from './fake-connector';
+import { startFakeConnector, type CapturedActivity, type FakeConnector, type RosterMember } from './fake-connector';
 import { createResourceGroup } from '../../src/storage/groups';
-import { CHANNEL_ID, TEAM_ID, type TestUser } from './activities';
+import { actionExecuteActivity, CHANNEL_ID, messageActivity, TEAM_ID, USERS, type TestUser, type WhereOptions } from './activities';
 import { createTestDatabaseUrl, type TestDatabase } from './databases';
 
 export interface TestBot {
@@ -95,4 +95,30 @@ export async function createTestGroup(
     actor: person,
     caseManager: person,
   });
+}
+
+/**
+ * Talking to a test bot as a user: `say` posts a message (an @mention in a channel) and returns the
+ * bot's reply; `execute` clicks an Action.Execute and returns what it answered. `getBot` is read at
+ * call time, so the helpers can be made before `beforeAll` has started the bot.
+ *
+ * @example
+ *   const { say, execute } = talkTo(() => t);
+ *   await execute('planShow', {}, USERS.anna, { locale: 'en-US' });
+ */
+export function talkTo(getBot: () => TestBot) {
+  const where = (from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}): WhereOptions => ({ serviceUrl: getBot().connector.url, from, ...extra });
+  return {
+    where,
+    async execute(verb: string, data: Record<string, unknown>, from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}): Promise<ActionAnswer> {
+      return actionAnswer(await getBot().post(actionExecuteActivity(verb, data, where(from, extra))));
+    },
+    async say(text: string, from: TestUser = USERS.sara, extra: Partial<WhereOptions> = {}): Promise<CapturedActivity> {
+      const { connector } = getBot();
+      const before = connector.activities.length;
+      const response = await getBot().post(messageActivity(text, where(from, extra)));
+      if (response.status !== 200) throw new Error(`POST ${text} answered ${response.status}`);
+      return (await connector.waitForActivities(before + 1))[before]!;
+    },
+  };
 }
