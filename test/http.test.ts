@@ -4,7 +4,10 @@ import { actionExecuteActivity, botAddedActivity, CHANNEL_ID, messageActivity, U
 import { startTestBot, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { cardOf, cardText } from './support/fake-connector';
-import { testProviders } from './support/databases';
+import { createTestDatabaseUrl, testProviders } from './support/databases';
+import { loadConfig } from '../src/config';
+import { silentLogger } from '../src/logger';
+import { startBot } from '../src/main';
 
 const roster = [USERS.sara, USERS.anna];
 
@@ -184,3 +187,34 @@ for (const provider of testProviders()) {
     });
   });
 }
+
+describe('with Bot Framework credentials', () => {
+  it('refuses an unauthenticated activity with 401 and no internals, and keeps serving', async () => {
+    const database = await createTestDatabaseUrl('sqlite');
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+      MicrosoftAppPassword: 'not-a-real-secret',
+    });
+    const bot = await startBot(config, silentLogger);
+    try {
+      const activity = messageActivity('hjälp', { serviceUrl: 'https://smba.trafficmanager.net/emea/' });
+      for (const authorization of [undefined, 'Bearer not-a-jwt']) {
+        const response = await fetch(`${bot.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify(activity),
+        });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({ error: 'unauthorized' });
+      }
+      expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+      expect(await bot.database.db.conversationReference.count()).toBe(0);
+    } finally {
+      await bot.stop();
+      await database.drop();
+    }
+  });
+});
