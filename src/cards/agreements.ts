@@ -3,7 +3,7 @@ import type { Locale } from '../domain/locale';
 import type { AgreementEventKind, AgreementStatus } from '../domain/plan';
 import { translate } from '../locales';
 import type { AgreementWithHistory } from '../storage/agreements';
-import { formatDate, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
+import { formatDateTime, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
 
@@ -88,7 +88,7 @@ export function agreementCard(locale: Locale, agreement: AgreementWithHistory, o
       goal: goalText,
     },
     history: agreement.events.map((event) => ({
-      when: formatDate(event.createdAt, locale, options.timeZone),
+      when: formatDateTime(event.createdAt, locale, options.timeZone),
       who: names.get(event.actorMemberId ?? '') ?? '–',
       what: translate(locale, `agreement.event.${event.kind as AgreementEventKind}`),
       detail: eventDetail(locale, event.kind, event.details, names),

@@ -16,6 +16,11 @@ export function formatDate(date: Date, locale: Locale, timeZone: string): string
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'sv-SE', { timeZone, dateStyle: 'medium' }).format(date);
 }
 
+/** A moment with its time of day, for histories where several entries can share a date. */
+export function formatDateTime(date: Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'sv-SE', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
 /** A date-only value (stored as UTC midnight) in the reader's language. */
 export function formatDay(date: Date, locale: Locale): string {
   return formatDate(date, locale, 'UTC');

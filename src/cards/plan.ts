@@ -3,7 +3,7 @@ import type { Locale } from '../domain/locale';
 import { GOAL_STATUSES, LIFE_AREAS, PROGRESS_MAX, PROGRESS_MIN, progressTrend, type GoalStatus, type LifeArea } from '../domain/plan';
 import { translate } from '../locales';
 import type { PlanGoal } from '../storage/goals';
-import { formatDate, formatDay, formValue, localizeFieldErrors } from './format';
+import { formatDate, formatDateTime, formatDay, formValue, localizeFieldErrors } from './format';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
 
@@ -130,7 +130,7 @@ export function goalCard(
       responsible: s.responsible?.displayName ?? translate(locale, 'goal.noResponsible'),
     })),
     history: goal.updates.map((u) => ({
-      when: formatDate(u.createdAt, locale, options.timeZone),
+      when: formatDateTime(u.createdAt, locale, options.timeZone),
       author: u.author?.displayName ?? '–',
       change: historyChange(locale, u) || '–',
       comment: u.comment,
