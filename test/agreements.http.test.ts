@@ -165,6 +165,21 @@ for (const provider of testProviders()) {
       expect(await eventsOf(agreement.id)).toHaveLength(4);
     });
 
+    it('"done" after "can\'t" is allowed; saving the same date or person again changes nothing', async () => {
+      const agreement = await create('Fylla i blanketten', ids.anna);
+      await change(agreement.id, 1, { change: 'declined', reason: 'Sjuk' });
+      const done = await change(agreement.id, 2, { change: 'done' });
+      expect(cardText(done.card)).toContain('Ändringen är sparad.');
+      const other = await create('Boka tolk', ids.anna, inDays(9));
+      for (const data of [{ change: 'reassigned', responsible: ids.anna }, { change: 'due_date_changed', dueDate: inDays(9) }]) {
+        const same = await change(other.id, 1, data, USERS.sara);
+        expect(cardText(same.card)).toContain('Det var redan gjort. Inget har ändrats.');
+      }
+      expect(await eventsOf(agreement.id)).toEqual(['created', 'declined', 'done']);
+      expect(await eventsOf(other.id)).toEqual(['created']);
+      expect((await db().agreement.findUniqueOrThrow({ where: { id: other.id } })).version).toBe(1);
+    });
+
     it('a change from a stale card gets the fresh card, not a second change', async () => {
       const agreement = await create('Ringa kuratorn', ids.anna);
       await change(agreement.id, 1, { change: 'accepted' });

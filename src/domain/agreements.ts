@@ -64,7 +64,7 @@ const NEXT_STATUS: Record<'accepted' | 'done' | 'declined' | 'cancelled', Agreem
 /** The statuses from which each change may be made: a finished agreement is not changed again. */
 const ALLOWED_FROM: Record<AgreementChange['kind'], readonly AgreementStatus[]> = {
   accepted: ['proposed', 'declined'],
-  done: ['proposed', 'accepted'],
+  done: ['proposed', 'accepted', 'declined'],
   declined: ['proposed', 'accepted'],
   cancelled: ['proposed', 'accepted', 'declined'],
   due_date_changed: ['proposed', 'accepted', 'declined'],
@@ -73,16 +73,23 @@ const ALLOWED_FROM: Record<AgreementChange['kind'], readonly AgreementStatus[]> 
 
 /**
  * The status an agreement gets from a change, or 'unchanged' when the change repeats what is already
- * so (a double click on "done"), or 'not_allowed' from a finished state.
+ * so (a double click on "done", the same date, the same person), or 'not_allowed' from a finished state.
  *
  * @example
- *   nextAgreementStatus('accepted', { kind: 'done' }) // 'done'
- *   nextAgreementStatus('done', { kind: 'done' })     // 'unchanged'
+ *   nextAgreementStatus({ status: 'accepted', ... }, { kind: 'done' }) // 'done'
+ *   nextAgreementStatus({ status: 'done', ... }, { kind: 'done' })     // 'unchanged'
  */
-export function nextAgreementStatus(current: AgreementStatus, change: AgreementChange): AgreementStatus | 'unchanged' | 'not_allowed' {
-  if (change.kind in NEXT_STATUS && NEXT_STATUS[change.kind as keyof typeof NEXT_STATUS] === current) return 'unchanged';
-  if (!ALLOWED_FROM[change.kind].includes(current)) return 'not_allowed';
-  if (change.kind === 'due_date_changed') return current;
+export function nextAgreementStatus(
+  current: { status: AgreementStatus; responsibleMemberId: string; dueDate: Date },
+  change: AgreementChange,
+): AgreementStatus | 'unchanged' | 'not_allowed' {
+  const { status } = current;
+  if (change.kind in NEXT_STATUS && NEXT_STATUS[change.kind as keyof typeof NEXT_STATUS] === status) return 'unchanged';
+  if (change.kind === 'due_date_changed' && change.dueDate.getTime() === current.dueDate.getTime()) return 'unchanged';
+  if (change.kind === 'reassigned' && change.responsibleMemberId === current.responsibleMemberId) return 'unchanged';
+  if (!ALLOWED_FROM[change.kind].includes(status)) return 'not_allowed';
+  if (change.kind === 'due_date_changed') return status;
+  // A new person has not committed to anything yet.
   if (change.kind === 'reassigned') return 'proposed';
   return NEXT_STATUS[change.kind];
 }

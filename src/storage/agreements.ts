@@ -68,7 +68,7 @@ export async function changeAgreement(
   return db.$transaction(async (tx) => {
     const agreement = await tx.agreement.findFirst({ where: { id: agreementId, groupId } });
     if (!agreement) throw new DomainError('not_found');
-    const next = nextAgreementStatus(agreement.status as AgreementStatus, change);
+    const next = nextAgreementStatus({ ...agreement, status: agreement.status as AgreementStatus }, change);
     if (next === 'unchanged') return 'unchanged';
     if (agreement.version !== expectedVersion) throw new DomainError('stale_card');
     if (next === 'not_allowed') throw new DomainError('invalid_input', { change: 'agreement.error.finished' });

@@ -223,10 +223,156 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
     },
     BROWSER_TEST_TIMEOUT,
   );
+
+  it(
+    'agreement: registers an agreement linked to the goal, accepts it and marks it done through the cards; stored, audited, announced (issue 4)',
+    async () => {
+      keepEvidence('agreement');
+      const { page } = session;
+      const db = bot.database.db;
+      const group = await db.resourceGroup.findFirstOrThrow({ where: { individualAlias: 'K.L.' }, include: { members: true } });
+      const caseManager = group.members.find((m) => m.isCaseManager)!;
+      const goal = await db.goal.findFirstOrThrow({ where: { groupId: group.id, text: GOAL_TEXT } });
+      const year = new Date().getUTCFullYear() + 1;
+      const dueDate = `${year}-03-15`; // always ahead: the form refuses past dates
+
+      // 1. "@Resursgruppsbot överenskommelse" posts a shell for the caller only; "Visa" opens the form.
+      const thread = await mentionBotAndPost(page, DEMO.botName, 'överenskommelse');
+      const form = await openShell(thread, 'Ny överenskommelse', 'Ny överenskommelse Vem gör vad, och när?');
+
+      // 2. The form, filled in like a person would: what, who, by when, and the goal it belongs to.
+      await form.getByLabel('Vad ska göras?').fill(AGREEMENT_TEXT);
+      await chooseInCard(form, 'Ansvarig (individen kan också vara ansvarig)', DEMO.currentUser);
+      const shownDate = await fillDateInCard(form, 'Klart senast', dueDate);
+      expect(shownDate).toMatch(/15/);
+      await chooseInCard(form, 'Hör till mål eller delmål (valfritt)', GOAL_TEXT);
+      await clickCardAction(form, 'Registrera');
+
+      // 3. The form becomes the agreement card; a neutral shell in the thread says that one was registered.
+      const created = await waitForBotCard(thread, /^Överenskommelsen är registrerad\./);
+      const createdText = normalise(await created.innerText());
+      expect(createdText).toMatch(
+        new RegExp(
+          `^Överenskommelsen är registrerad\\. Överenskommelse ${escapeRegExp(AGREEMENT_TEXT)} ` +
+            `Ansvarig: ${escapeRegExp(DEMO.currentUser)} Klart senast 15 mars ${year} Inte bekräftad ännu ` +
+            `Hör till målet: ${escapeRegExp(GOAL_TEXT)} Händelser \\d.* · ${escapeRegExp(DEMO.currentUser)} · registrerade överenskommelsen`,
+        ),
+      );
+      expect(createdText).not.toMatch(/\$\{|undefined|null|NaN|\[object/);
+      await expectButtons(created, ['Jag åtar mig', 'Klart', 'Kan inte', 'Ändra']);
+      await expectShell(thread, 'En ny överenskommelse har registrerats', AGREEMENT_VIEW);
+
+      // The two ShowCards open inline under the buttons, one at a time, with their inputs (the change form
+      // prefilled with the current date and person), and close again.
+      const showCard = async (title: string) => {
+        await created.getByRole('button', { name: title, exact: true }).click();
+        await expect.poll(() => created.getByRole('button', { name: title, exact: true }).getAttribute('aria-expanded')).toBe('true');
+        return normalise(await created.innerText());
+      };
+      expect(await showCard('Kan inte')).toMatch(/ Jag åtar mig Klart Kan inte Ändra Varför inte\? \(syns för gruppens medlemmar\) \*? ?Skicka$/);
+      expect(await showCard('Ändra')).toMatch(/ Jag åtar mig Klart Kan inte Ändra Nytt datum Spara datum Ge till Ge till annan Avbryt överenskommelsen$/);
+      const changeForm = await created.ariaSnapshot();
+      expect(changeForm).toContain(`combobox "Nytt datum": 15 mars ${year}`);
+      expect(changeForm).toContain(`combobox "Ge till": ${DEMO.currentUser}`);
+      expect(changeForm).not.toContain('Varför inte?');
+      await created.getByRole('button', { name: 'Ändra', exact: true }).click();
+      await expect.poll(async () => normalise(await created.innerText())).toMatch(/ Jag åtar mig Klart Kan inte Ändra$/);
+
+      // 4. "Jag åtar mig": accepted, and the accept button is gone.
+      await clickCardAction(created, 'Jag åtar mig');
+      const accepted = await waitForBotCard(thread, /^Ändringen är sparad\. .* Åtagen /);
+      const acceptedText = normalise(await accepted.innerText());
+      expect(acceptedText).toContain(`Hör till målet: ${GOAL_TEXT}`);
+      expect(acceptedText).toMatch(/ Händelser \d.* · Sara Lind \(samordnare\) · registrerade överenskommelsen \d.* · Sara Lind \(samordnare\) · åtog sig /);
+      expect(acceptedText).not.toContain('markerade som klar');
+      await expectButtons(accepted, ['Klart', 'Kan inte', 'Ändra'], ['Jag åtar mig']);
+      await expectShell(thread, 'En överenskommelse har uppdaterats', AGREEMENT_VIEW);
+
+      // 5. "Klart": done; a finished agreement has nothing left to press.
+      await clickCardAction(accepted, 'Klart');
+      const done = await waitForBotCard(thread, /^Ändringen är sparad\. .* Klar Hör till målet/);
+      const doneText = normalise(await done.innerText());
+      expect(doneText).toMatch(
+        new RegExp(
+          `^Ändringen är sparad\\. Överenskommelse ${escapeRegExp(AGREEMENT_TEXT)} Ansvarig: ${escapeRegExp(DEMO.currentUser)} ` +
+            `Klart senast 15 mars ${year} Klar Hör till målet: ${escapeRegExp(GOAL_TEXT)} Händelser ` +
+            `\\d.* · Sara Lind \\(samordnare\\) · registrerade överenskommelsen ` +
+            `\\d.* · Sara Lind \\(samordnare\\) · åtog sig ` +
+            `\\d.* · Sara Lind \\(samordnare\\) · markerade som klar$`,
+        ),
+      );
+      expect(doneText).not.toMatch(/\$\{|undefined|null|NaN|\[object/);
+      await expectButtons(done, [], ['Jag åtar mig', 'Klart', 'Kan inte', 'Ändra']);
+      const changed = await expectShell(thread, 'En överenskommelse har uppdaterats', AGREEMENT_VIEW);
+      await done.scrollIntoViewIfNeeded();
+      await done.screenshot({ path: '/tmp/e2e-agreement.png' });
+      await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-agreement.png'));
+
+      // 6. The change's shell opens the same agreement, without the notice.
+      await clickCardAction(changed, 'Visa');
+      const shown = await waitForBotCard(thread, new RegExp(`^Överenskommelse ${escapeRegExp(AGREEMENT_TEXT)} .* Klar Hör till målet`));
+      expect(normalise(await shown.innerText())).toMatch(/ · markerade som klar$/);
+
+      // 7. What was stored, and what the audit log says: who did what to which record, never the text.
+      const agreements = await db.agreement.findMany({ where: { groupId: group.id }, include: { events: { orderBy: { createdAt: 'asc' } } } });
+      expect(agreements).toHaveLength(1);
+      const [stored] = agreements;
+      expect(stored).toMatchObject({
+        what: AGREEMENT_TEXT,
+        status: 'done',
+        version: 3,
+        goalId: goal.id,
+        subGoalId: null,
+        responsibleMemberId: caseManager.id,
+        createdByMemberId: caseManager.id,
+      });
+      expect(stored!.dueDate.toISOString().slice(0, 10)).toBe(dueDate);
+      expect(stored!.events.map(({ kind, actorMemberId }) => ({ kind, actorMemberId }))).toEqual([
+        { kind: 'created', actorMemberId: caseManager.id },
+        { kind: 'accepted', actorMemberId: caseManager.id },
+        { kind: 'done', actorMemberId: caseManager.id },
+      ]);
+
+      const audit = await db.auditEvent.findMany({ where: { groupId: group.id } });
+      const allowed = (action: string) => audit.filter((e) => e.action === action && e.outcome === 'allowed');
+      const onTheAgreement = { entityType: 'Agreement', entityId: stored!.id, actorMemberId: caseManager.id, actorAadObjectId: caseManager.aadObjectId };
+      expect(allowed('agreement.create')).toMatchObject([onTheAgreement]);
+      expect(allowed('agreement.accepted')).toMatchObject([onTheAgreement]);
+      expect(allowed('agreement.done')).toMatchObject([onTheAgreement]);
+      expect(allowed('agreement.read').length).toBeGreaterThanOrEqual(1);
+      expect(audit.filter((e) => e.outcome !== 'allowed')).toEqual([]);
+      for (const event of audit) {
+        for (const value of Object.values(event)) {
+          if (typeof value !== 'string') continue;
+          expect(value).not.toContain(AGREEMENT_TEXT);
+          expect(value).not.toContain('hyresvärd');
+        }
+      }
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+
+  it(
+    'mine: with the only agreement done, "mina" shows that the caller has no open agreements',
+    async () => {
+      keepEvidence('mine');
+      const { page } = session;
+      const thread = await mentionBotAndPost(page, DEMO.botName, 'mina');
+      const mine = await openShell(thread, 'Dina öppna överenskommelser', 'Mina öppna överenskommelser');
+      const text = normalise(await mine.innerText());
+      expect(text).toBe('Mina öppna överenskommelser Försenade först. Du har inga öppna överenskommelser. Bra jobbat!');
+      expect(await mine.getByRole('button').count()).toBe(0);
+      await mine.screenshot({ path: '/tmp/e2e-mine.png' });
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
 });
 
 const GOAL_TEXT = 'Jag vill ha en egen lägenhet';
 const COMMENT = 'Har tittat på två lägenheter';
+const AGREEMENT_TEXT = 'Ringa hyresvärden om bostadskön före nästa möte';
+/** The start of the agreement card (without a notice), which a refreshing client shows instead of a shell. */
+const AGREEMENT_VIEW = new RegExp(`^Överenskommelse ${escapeRegExp(AGREEMENT_TEXT)} `);
 const SHELL_PRIVACY = 'Innehållet visas bara för gruppens medlemmar med registrerat samtycke.';
 
 function normalise(text: string): string {
@@ -262,11 +408,12 @@ async function openShell(thread: Locator, title: string, view: string): Promise<
 
 /**
  * The shell a change posts into the thread, new since the last click: "<title>", "av <current user>",
- * the privacy note and "Visa", nothing about the goal. Where a client refreshes it, it is already the
- * goal card (which then starts with the life area, not with a notice); returns the card either way.
+ * the privacy note and "Visa", nothing about the goal or agreement. Where a client refreshes it, it is
+ * already the record's card (`view`: by default the goal card, which then starts with the life area,
+ * not with a notice); returns the card either way.
  */
-async function expectShell(thread: Locator, title: string): Promise<Locator> {
-  const card = await waitForBotCard(thread, new RegExp(`^${escapeRegExp(title)}|^Boende ${escapeRegExp(GOAL_TEXT)}`));
+async function expectShell(thread: Locator, title: string, view: RegExp = new RegExp(`^Boende ${escapeRegExp(GOAL_TEXT)}`)): Promise<Locator> {
+  const card = await waitForBotCard(thread, new RegExp(`^${escapeRegExp(title)}|${view.source}`));
   const text = normalise(await card.innerText());
   if (text.startsWith(title)) expect(text).toBe(`${title} av ${DEMO.currentUser} ${SHELL_PRIVACY} Visa`);
   return card;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_DEFINITIONS, parseCommand } from '../../src/domain/commands';
 import { containsPersonalIdentityNumber, validateGroupSetup } from '../../src/domain/groups';
-import { progressTrend } from '../../src/domain/plan';
+import { nextAgreementStatus, sortForMine } from '../../src/domain/agreements';
+import { progressTrend, type AgreementStatus } from '../../src/domain/plan';
 import { resolveLocale } from '../../src/domain/locale';
 
 describe('parseCommand', () => {
@@ -120,5 +121,50 @@ describe('progressTrend', () => {
     expect(trend.values).toBe('1 → 2 → 3 → 4 → 5 → 6');
     expect([...trend.sparkline]).toHaveLength(6);
     expect(trend.direction).toBe('up');
+  });
+});
+
+describe('nextAgreementStatus', () => {
+  const due = new Date('2026-12-01T00:00:00Z');
+  const at = (status: AgreementStatus) => ({ status, responsibleMemberId: 'm1', dueDate: due });
+
+  it('moves through accept, done, can\'t and cancel', () => {
+    expect(nextAgreementStatus(at('proposed'), { kind: 'accepted' })).toBe('accepted');
+    expect(nextAgreementStatus(at('accepted'), { kind: 'done' })).toBe('done');
+    expect(nextAgreementStatus(at('accepted'), { kind: 'declined', reason: 'x' })).toBe('declined');
+    expect(nextAgreementStatus(at('declined'), { kind: 'done' })).toBe('done');
+    expect(nextAgreementStatus(at('declined'), { kind: 'cancelled' })).toBe('cancelled');
+  });
+
+  it('repeating what is already so changes nothing', () => {
+    expect(nextAgreementStatus(at('done'), { kind: 'done' })).toBe('unchanged');
+    expect(nextAgreementStatus(at('accepted'), { kind: 'due_date_changed', dueDate: new Date(due) })).toBe('unchanged');
+    expect(nextAgreementStatus(at('accepted'), { kind: 'reassigned', responsibleMemberId: 'm1' })).toBe('unchanged');
+  });
+
+  it('a new date keeps the status; a new person must commit again', () => {
+    expect(nextAgreementStatus(at('accepted'), { kind: 'due_date_changed', dueDate: new Date('2026-12-05T00:00:00Z') })).toBe('accepted');
+    expect(nextAgreementStatus(at('accepted'), { kind: 'reassigned', responsibleMemberId: 'm2' })).toBe('proposed');
+  });
+
+  it('a finished agreement takes no change', () => {
+    for (const finished of ['done', 'cancelled'] as const) {
+      expect(nextAgreementStatus(at(finished), { kind: 'accepted' })).toBe('not_allowed');
+      expect(nextAgreementStatus(at(finished), { kind: 'reassigned', responsibleMemberId: 'm2' })).toBe('not_allowed');
+    }
+  });
+});
+
+describe('sortForMine', () => {
+  it('puts overdue agreements first, oldest due first, then by due date', () => {
+    const today = new Date('2026-11-23T00:00:00Z');
+    const day = (d: string) => ({ id: d, dueDate: new Date(`${d}T00:00:00Z`) });
+    const sorted = sortForMine([day('2026-12-01'), day('2026-11-20'), day('2026-11-24'), day('2026-11-01')], today);
+    expect(sorted.map((a) => [a.id, a.overdue])).toEqual([
+      ['2026-11-01', true],
+      ['2026-11-20', true],
+      ['2026-11-24', false],
+      ['2026-12-01', false],
+    ]);
   });
 });
