@@ -24,6 +24,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLocaleProxy } from './locale-proxy.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(REPO_ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'teamsapptester.cmd' : 'teamsapptester');
@@ -101,63 +102,6 @@ function getJson(url) {
     req.setTimeout(2000, () => req.destroy());
     req.once('error', () => resolve(undefined));
   });
-}
-
-/** Same rewrite as test/e2e/playground.ts: the Playground hard-codes locale en-US. */
-function rewriteActivityLocale(activity, locale) {
-  if (!activity || typeof activity !== 'object') return activity;
-  if (typeof activity.locale === 'string') activity.locale = locale;
-  if (Array.isArray(activity.entities)) {
-    const country = locale.split('-')[1];
-    for (const entity of activity.entities) {
-      if (entity && entity.type === 'clientInfo') {
-        if ('locale' in entity) entity.locale = locale;
-        if (country && 'country' in entity) entity.country = country.toUpperCase();
-      }
-    }
-  }
-  return activity;
-}
-
-async function startLocaleProxy(target, locale) {
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      let body = Buffer.concat(chunks);
-      if (body.length > 0 && /json/i.test(String(req.headers['content-type'] || ''))) {
-        try {
-          body = Buffer.from(JSON.stringify(rewriteActivityLocale(JSON.parse(body.toString('utf8')), locale)));
-        } catch {
-          /* pass through */
-        }
-      }
-      const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
-      const upstream = http.request(
-        { protocol: target.protocol, hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode || 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      upstream.once('error', (error) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`locale proxy: ${error.message}`);
-      });
-      upstream.end(body);
-    });
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  return {
-    endpoint: `http://127.0.0.1:${server.address().port}${target.pathname}${target.search}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
 }
 
 /** When stdout is not a terminal the tool writes its messages only to its log file: follow it. */
