@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { messageActivity, USERS, type TestUser } from './support/activities';
-import { createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
+import { actionExecuteActivity, messageActivity, USERS, type TestUser } from './support/activities';
+import { actionAnswer, createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
@@ -241,6 +241,15 @@ for (const provider of testProviders()) {
       expect(text.indexOf('Anna Berg')).toBeLessThan(text.indexOf('Omar Said'));
       expect(cardText((await execute('agreementSummaryShow', { since: inDays(1) })).card)).toContain('Inga överenskommelser har gjorts eller ändrats sedan dess.');
       expect(cardText(cardOf(await say('agreement summary yesterday', USERS.sara, { locale: 'en-US' })))).toContain('The date could not be read.');
+    });
+
+    it('handles a card action Teams delivers twice (same activity id) once: one agreement, a polite second answer', async () => {
+      const invoke = actionExecuteActivity('agreementCreate', { what: 'Levereras två gånger', responsible: ids.anna, dueDate: inDays(4) }, where());
+      const first = actionAnswer(await t.post(invoke));
+      const second = actionAnswer(await t.post(invoke));
+      expect(cardText(first.card)).toContain('Överenskommelsen är registrerad.');
+      expect(second.message).toBe('Det här har redan tagits emot. Inget har ändrats.');
+      expect(await db().agreement.count({ where: { what: 'Levereras två gånger' } })).toBe(1);
     });
 
     it('handles a message Teams delivers twice (same activity id) once', async () => {

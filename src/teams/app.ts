@@ -22,6 +22,9 @@ import { planFeature } from './plan';
 import { botWasAdded, greetInstalledConversation, rememberConversation } from './install';
 import { replyWithCard } from './send';
 
+/** Activities handled at most once per conversation and id (Teams redelivers after a slow answer). */
+const CLAIMED_ACTIVITY_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.ConversationUpdate, ActivityTypes.Invoke]);
+
 export interface BotApp {
   app: Application<TurnState>;
   adapter: TeamsAdapter;
@@ -80,11 +83,12 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
   app.turn('beforeTurn', async (context) => {
     const activity = context.activity;
     await rememberConversation(db, activity);
-    // Teams redelivers an activity the bot answered slowly: handle each message or update once.
-    if ((activity.type === ActivityTypes.Message || activity.type === ActivityTypes.ConversationUpdate) && activity.id) {
+    // Teams redelivers an activity the bot answered slowly: handle each message, update or card action once.
+    if (CLAIMED_ACTIVITY_TYPES.has(activity.type) && activity.id) {
       const first = await claimActivity(db, conversationKey(activity.conversation?.id ?? ''), activity.id, deps.now());
       if (!first) {
         logger.info('activity.duplicate', { activityType: activity.type });
+        if (activity.type === ActivityTypes.Invoke) await answerInvokeWithMessage(context, translate(localeOf(context), 'activity.duplicate'));
         return false;
       }
     }
@@ -177,13 +181,17 @@ async function answerWithCardForInteractor(context: TurnContext, card: AdaptiveC
   });
 }
 
+/** Answers an invoke with a short message (Teams shows it next to the card). */
+async function answerInvokeWithMessage(context: TurnContext, text: string): Promise<void> {
+  await context.sendActivity({
+    type: 'invokeResponse',
+    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
+  });
+}
+
 async function sendApology(context: TurnContext): Promise<void> {
-  const text = translate(localeOf(context), 'error.internal');
   if (context.activity.type === ActivityTypes.Invoke) {
-    await context.sendActivity({
-      type: 'invokeResponse',
-      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
-    });
+    await answerInvokeWithMessage(context, translate(localeOf(context), 'error.internal'));
     return;
   }
   await replyWithCard(context, errorCard(localeOf(context), 'internal'));
