@@ -20,24 +20,14 @@ import {
   resolvePackageIds,
   substitutePlaceholders,
 } from '../scripts/package-app';
+import { COMMAND_DEFINITIONS } from '../src/domain/commands';
 
 const ROOT = join(__dirname, '..');
 const BOT_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const TEAMS_APP_ID = '9b1d6c2e-7a41-4c55-8e0f-2d3b4a5c6e7f';
 
-const EXPECTED_COMMANDS: ReadonlyArray<readonly [en: string, sv: string]> = [
-  ['help', 'hjälp'],
-  ['setup', 'starta'],
-  ['members', 'medlemmar'],
-  ['plan', 'plan'],
-  ['new goal', 'nytt mål'],
-  ['agreement', 'överenskommelse'],
-  ['mine', 'mina'],
-  ['follow-up', 'uppföljning'],
-  ['crisis plan', 'krisplan'],
-  ['board', 'tavla'],
-  ['log', 'logg'],
-];
+/** The manifest lists every command the bot answers to, in the domain's order (English title, Swedish localization). */
+const EXPECTED_COMMANDS: ReadonlyArray<readonly [en: string, sv: string]> = COMMAND_DEFINITIONS.map((command) => [command.en, command.sv] as const);
 
 type Json = Record<string, unknown>;
 interface Command {
