@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { actionExecuteActivity, messageActivity, USERS, type TestUser } from './support/activities';
+import { actionExecuteActivity, CHANNEL_ID, messageActivity, USERS, type TestUser } from './support/activities';
 import { actionAnswer, createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
@@ -218,6 +218,18 @@ for (const provider of testProviders()) {
       // Without consent in Z.Z., its agreements are not shown.
       await db().member.update({ where: { id: annaThere.id }, data: { consentWithdrawnAt: new Date(Date.now() + 1000) } });
       expect(cardText(cardOf(await say('mine', USERS.anna, { scope: 'personal', locale: 'en-US' })))).not.toContain('Z.Z.');
+    });
+
+    it('a change made in personal chat is announced in the group\'s channel by a proactive post', async () => {
+      const agreement = await db().agreement.findFirstOrThrow({ where: { what: 'Hjälpa till med bostadsansökan' } });
+      t.connector.clear();
+      const answer = await execute('agreementChange', { agreementId: agreement.id, version: agreement.version, change: 'accepted' }, USERS.anna, { scope: 'personal' });
+      expect(cardText(answer.card)).toContain('Ändringen är sparad.');
+      const [posted] = await t.connector.waitForActivities(1);
+      expect(posted!.conversationId).toBe(CHANNEL_ID);
+      expect(cardText(cardOf(posted))).toContain('En överenskommelse har uppdaterats');
+      expect(JSON.stringify(cardOf(posted))).not.toContain('bostadsansökan');
+      expect(posted!.activity.summary).toBe('Resursgrupp: ny uppdatering i gruppen');
     });
 
     it('`mina` in a channel shows only this group\'s agreements, to the caller', async () => {

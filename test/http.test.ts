@@ -136,6 +136,7 @@ for (const provider of testProviders()) {
       const reference = await t.bot.database.db.conversationReference.findUnique({ where: { conversationId: CHANNEL_ID } });
       expect(reference).not.toBeNull();
       expect(JSON.parse(reference!.reference).conversation.id).toBe(CHANNEL_ID);
+      expect(JSON.parse(reference!.reference).activityId).toBeUndefined();
     });
 
     it('logs structured lines with ids and codes, never message text, aliases or names', async () => {

@@ -12,7 +12,7 @@ import { findPlan } from '../storage/goals';
 import { listMembers } from '../storage/members';
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
-import { auditRead, consentedTeamsUserIds, groupLocale, postShell, requireAccessToGroup, requireGroupAccess, type GroupTurn } from './group-context';
+import { auditRead, consentedTeamsUserIds, groupLocale, postShell, requireAccessToGroup, requireGroupAccess, shellActivity, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
 
 const SUMMARY_DEFAULT_DAYS = 14;
@@ -64,15 +64,18 @@ export function agreementsFeature(deps: BotDeps): Feature {
     return { choices, links };
   }
 
+  /** Tells the group's conversation that an agreement changed; from a personal chat, by a proactive post. */
   async function announce(context: TurnContext, turn: GroupTurn, titleKey: 'shell.agreementCreated.title' | 'shell.agreementChanged.title', agreementId: string) {
-    if (conversationOf(context).conversationType === 'personal') return;
-    await postShell(context, groupLocale(turn.group), {
+    const shell = {
       titleKey,
       byName: turn.member.displayName,
       verb: 'agreementShow',
       data: { agreementId },
       userIds: await consentedTeamsUserIds(db, turn.group.id),
-    });
+    };
+    if (conversationOf(context).conversationType !== 'personal') return postShell(context, groupLocale(turn.group), shell);
+    const posted = await deps.postToConversation?.(turn.group.conversationId, shellActivity(groupLocale(turn.group), shell));
+    if (!posted) logger.warn('agreement.announce.skipped', { groupId: turn.group.id, reason: 'no_conversation_reference' });
   }
 
   /** "Mine" across every group the caller belongs to (personal chat), or in this group only. */

@@ -3,7 +3,7 @@
  * card actions and installs to the features. The only layer that imports botbuilder or teams-ai.
  */
 import { Application, TeamsAdapter, TurnState, type AdaptiveCard } from '@microsoft/teams-ai';
-import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
+import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { errorCard, notAvailableCard, unknownCommandCard } from '../cards/notice';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { BotCredentials } from '../config';
@@ -12,6 +12,7 @@ import { isDomainError } from '../domain/errors';
 import { translate } from '../locales';
 import type { Logger } from '../logger';
 import { claimActivity } from '../storage/activities';
+import { findConversationReference } from '../storage/conversations';
 import { conversationKey, localeOf } from './context';
 import type { ActionHandler, BotDeps, CommandHandler, Feature } from './feature';
 import { groupsFeature } from './groups';
@@ -70,7 +71,16 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
     startTypingTimer: false,
     longRunningMessages: false,
   });
-  const features = createFeatures(deps);
+  const postToConversation = async (conversationId: string, activity: Partial<Activity>): Promise<boolean> => {
+    const stored = await findConversationReference(db, conversationId);
+    if (!stored) return false;
+    // The reference was saved from an authenticated activity, so its serviceUrl is one Teams gave us.
+    await adapter.continueConversationAsync(credentials?.appId ?? '', stored.reference as Partial<ConversationReference>, async (context) => {
+      await context.sendActivity(activity);
+    });
+    return true;
+  };
+  const features = createFeatures({ ...deps, postToConversation });
 
   const commands = new Map<string, CommandHandler>();
   for (const feature of features) {

@@ -2,7 +2,7 @@
  * The shape of a feature: the commands it answers and the card action verbs it handles. app.ts mounts
  * each feature; a test proves every verb in every card has exactly one handler and every handler a card.
  */
-import type { TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { Config } from '../config';
 import type { CommandId } from '../domain/commands';
@@ -14,6 +14,11 @@ export interface BotDeps {
   config: Pick<Config, 'defaultTimeZone' | 'localMode'>;
   logger: Logger;
   now: () => Date;
+  /**
+   * Posts an activity into a conversation the bot was not just spoken to in (from its stored
+   * conversation reference). Resolves false when no reference is stored. Set by createBotApp.
+   */
+  postToConversation?: (conversationId: string, activity: Partial<Activity>) => Promise<boolean>;
 }
 
 export type CommandHandler = (context: TurnContext, args: string) => Promise<void>;

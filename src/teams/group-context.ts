@@ -2,7 +2,7 @@
  * The resource group a turn belongs to and what it may see: shared by every feature that works on a
  * group's data.
  */
-import type { TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import { shellCard, type ShellCardInput } from '../cards/shell';
 import { DomainError } from '../domain/errors';
 import type { Locale } from '../domain/locale';
@@ -14,7 +14,7 @@ import type { Db } from '../storage/database';
 import { findGroupByConversation } from '../storage/groups';
 import type { Actor } from '../storage/members';
 import { callerOf, conversationOf, localeOf } from './context';
-import { replyWithCard } from './send';
+import { cardActivity } from './send';
 
 export type Group = NonNullable<Awaited<ReturnType<typeof findGroupByConversation>>>;
 export type Member = Awaited<ReturnType<typeof requireAccess>>;
@@ -63,7 +63,12 @@ export async function consentedTeamsUserIds(db: Db, groupId: string): Promise<st
  * preview says only that something happened in the group.
  */
 export async function postShell(context: TurnContext, locale: Locale, input: ShellCardInput): Promise<void> {
-  await replyWithCard(context, shellCard(locale, input), translate(locale, 'shell.summary'));
+  await context.sendActivity(shellActivity(locale, input));
+}
+
+/** The shell card as a message activity, with a notification preview that names nothing. */
+export function shellActivity(locale: Locale, input: ShellCardInput): Partial<Activity> {
+  return cardActivity(shellCard(locale, input), translate(locale, 'shell.summary'));
 }
 
 /** The language of posts meant for the whole group (not an answer to one person). */

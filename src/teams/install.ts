@@ -13,7 +13,9 @@ import { replyWithCard } from './send';
  */
 export async function rememberConversation(db: Db, activity: Activity): Promise<void> {
   if (!activity.conversation?.id || !activity.serviceUrl) return;
-  const reference = TurnContext.getConversationReference(activity);
+  // A conversation-level reference: without the activity id, a proactive post starts a new post
+  // instead of replying into whatever thread happened to be the last one.
+  const { activityId: _lastActivity, ...reference } = TurnContext.getConversationReference(activity);
   const conversationId = conversationKey(activity.conversation.id);
   await saveConversationReference(db, {
     conversationId,
