@@ -8,7 +8,7 @@ import { DomainError } from '../domain/errors';
 import { hasConsent } from '../domain/members';
 import type { AgreementStatus } from '../domain/plan';
 import { nextAgreementStatus } from '../domain/agreements';
-import { recordAudit } from './audit';
+import { recordChange } from './audit';
 import type { Db } from './database';
 import type { Actor } from './members';
 
@@ -44,7 +44,7 @@ export async function createAgreement(db: Db, groupId: string, input: AgreementI
         events: { create: [{ kind: 'created', actorMemberId: actor.memberId, createdAt: now }] },
       },
     });
-    await recordAudit(tx, { action: 'agreement.create', outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'Agreement', entityId: agreement.id }, now);
+    await recordChange(tx, 'agreement.create', groupId, actor, 'Agreement', agreement.id, now);
     return agreement;
   });
 }
@@ -92,7 +92,7 @@ export async function changeAgreement(
     await tx.agreementEvent.create({
       data: { agreementId: agreement.id, kind: change.kind, actorMemberId: actor.memberId, details: details ? JSON.stringify(details) : null, createdAt: now },
     });
-    await recordAudit(tx, { action: `agreement.${change.kind}`, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'Agreement', entityId: agreement.id }, now);
+    await recordChange(tx, `agreement.${change.kind}`, groupId, actor, 'Agreement', agreement.id, now);
     return 'changed';
   });
 }

@@ -43,6 +43,22 @@ export async function recordAudit(db: DbOrTx, entry: AuditEntry, at: Date = new 
   });
 }
 
+/** The member making a change, as the activity identified them. */
+export interface AuditActor {
+  memberId: string;
+  aadObjectId?: string;
+}
+
+/**
+ * Appends an allowed change by a member to the audit log: the common case of recordAudit.
+ *
+ * @example
+ *   await recordChange(tx, 'goal.update', groupId, actor, 'Goal', goal.id, now);
+ */
+export function recordChange(db: DbOrTx, action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string, at: Date): Promise<void> {
+  return recordAudit(db, { action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId }, at);
+}
+
 /** The audit entries of a group, newest first. */
 export function findAuditEvents(db: Db, groupId: string, take = 50) {
   return db.auditEvent.findMany({ where: { groupId }, orderBy: { at: 'desc' }, take });

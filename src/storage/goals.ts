@@ -6,7 +6,7 @@
 import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { DomainError } from '../domain/errors';
 import type { GoalInput, GoalUpdateInput, SubGoalInput } from '../domain/plan';
-import { recordAudit } from './audit';
+import { recordChange } from './audit';
 import type { Db } from './database';
 import type { Actor } from './members';
 
@@ -62,7 +62,7 @@ export async function createGoal(db: Db, groupId: string, input: GoalInput, acto
         updates: { create: [{ authorMemberId: actor.memberId, status: 'not_started', createdAt: now }] },
       },
     });
-    await recordAudit(tx, { action: 'goal.create', outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'Goal', entityId: goal.id }, now);
+    await recordChange(tx, 'goal.create', groupId, actor, 'Goal', goal.id, now);
     return goal;
   });
 }
@@ -76,7 +76,7 @@ export async function createSubGoal(db: Db, groupId: string, input: SubGoalInput
       data: { goalId: goal.id, text: input.text, responsibleMemberId: input.responsibleMemberId, targetDate: input.targetDate, createdAt: now },
     });
     await tx.goal.update({ where: { id: goal.id }, data: { version: { increment: 1 } } });
-    await recordAudit(tx, { action: 'subgoal.create', outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'SubGoal', entityId: subGoal.id }, now);
+    await recordChange(tx, 'subgoal.create', groupId, actor, 'SubGoal', subGoal.id, now);
     return subGoal;
   });
 }
@@ -106,7 +106,7 @@ export async function updateGoal(db: Db, groupId: string, input: GoalUpdateInput
         createdAt: now,
       },
     });
-    await recordAudit(tx, { action: 'goal.update', outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'Goal', entityId: goal.id }, now);
+    await recordChange(tx, 'goal.update', groupId, actor, 'Goal', goal.id, now);
     return update;
   });
 }

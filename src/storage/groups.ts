@@ -3,7 +3,7 @@
  */
 import { DomainError } from '../domain/errors';
 import type { GroupSetupInput } from '../domain/groups';
-import { recordAudit } from './audit';
+import { recordChange } from './audit';
 import type { Db } from './database';
 
 export interface ConversationInfo {
@@ -84,7 +84,7 @@ export async function createResourceGroup(db: Db, input: CreateResourceGroupInpu
       // The individual chose the case manager with the group: their consent is recorded with it.
       await tx.member.update({ where: { id: caseManagerMember.id }, data: { consentRecordedAt: now, consentRecordedBy: actorMember.id } });
       const audit = (action: string, entityType: string, entityId: string) =>
-        recordAudit(tx, { action, outcome: 'allowed', groupId: group.id, actorAadObjectId: actor.aadObjectId, actorMemberId: actorMember.id, entityType, entityId }, now);
+        recordChange(tx, action, group.id, { memberId: actorMember.id, aadObjectId: actor.aadObjectId }, entityType, entityId, now);
       for (const member of new Set([actorMember, caseManagerMember])) await audit('member.add', 'Member', member.id);
       await audit('member.consent.record', 'Member', caseManagerMember.id);
       await audit('group.setup', 'ResourceGroup', group.id);

@@ -4,7 +4,7 @@
  */
 import { DomainError } from '../domain/errors';
 import type { MemberChange, MemberInput } from '../domain/members';
-import { recordAudit } from './audit';
+import { recordAudit, recordChange, type AuditActor } from './audit';
 import type { Db } from './database';
 import type { RosterPerson } from './groups';
 
@@ -16,10 +16,8 @@ export function listMembers(db: Db, groupId: string) {
   });
 }
 
-export interface Actor {
-  memberId: string;
-  aadObjectId?: string;
-}
+/** The member making a change. */
+export type Actor = AuditActor;
 
 /**
  * Adds a member. A roster person who was a member before and left is brought back (with the new role);
@@ -48,9 +46,9 @@ export async function addMember(db: Db, groupId: string, input: MemberInput, ros
     } else {
       member = await tx.member.create({ data: { ...data, groupId } });
     }
-    await recordAudit(tx, { action: 'member.add', outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'Member', entityId: member.id }, now);
+    await recordChange(tx, 'member.add', groupId, actor, 'Member', member.id, now);
     if (input.consentNow) {
-      await recordAudit(tx, { action: 'member.consent.record', outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'Member', entityId: member.id }, now);
+      await recordChange(tx, 'member.consent.record', groupId, actor, 'Member', member.id, now);
     }
     return member;
   });
@@ -91,7 +89,7 @@ export async function changeMember(db: Db, groupId: string, change: MemberChange
         await tx.member.update({ where: { id: member.id }, data: { isCaseManager: true } });
         break;
     }
-    await recordAudit(tx, { action: CHANGE_ACTIONS[change.kind], outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType: 'Member', entityId: member.id }, now);
+    await recordChange(tx, CHANGE_ACTIONS[change.kind], groupId, actor, 'Member', member.id, now);
     return tx.member.findUniqueOrThrow({ where: { id: member.id } });
   });
 }
