@@ -1,3 +1,4 @@
+import { isOpenAgreement } from '../domain/agreements';
 import type { FieldErrors } from '../domain/errors';
 import type { Locale } from '../domain/locale';
 import type { AgreementEventKind, AgreementStatus } from '../domain/plan';
@@ -13,7 +14,7 @@ const statusText = (locale: Locale, status: string) => translate(locale, `agreem
 
 /** "Due by 1 Dec 2026", or "Overdue: …" for an open agreement past its date. */
 export function dueLine(locale: Locale, dueDate: Date, status: string, today: Date): { text: string; overdue: boolean } {
-  const overdue = dueDate < today && ['proposed', 'accepted', 'declined'].includes(status);
+  const overdue = dueDate < today && isOpenAgreement(status);
   return { text: translate(locale, overdue ? 'agreement.overdue' : 'agreement.due', { date: formatDay(dueDate, locale) }), overdue };
 }
 
@@ -45,7 +46,7 @@ function eventDetail(locale: Locale, kind: string, details: string | null, names
 export function agreementCard(locale: Locale, agreement: AgreementWithHistory, options: AgreementCardOptions): AdaptiveCardJson {
   const names = new Map(options.members.map((m) => [m.id, m.name]));
   const due = dueLine(locale, agreement.dueDate, agreement.status, options.today);
-  const open = ['proposed', 'accepted', 'declined'].includes(agreement.status);
+  const open = isOpenAgreement(agreement.status);
   const goalText = agreement.subGoal ? `${agreement.goal?.text ?? ''} / ${agreement.subGoal.text}` : (agreement.goal?.text ?? null);
   return renderCard('agreement', {
     strings: {

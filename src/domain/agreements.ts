@@ -127,6 +127,11 @@ export function validateAgreementChange(data: Record<string, unknown>, memberIds
 /** Open agreements are those still to be done. */
 export const OPEN_AGREEMENT_STATUSES: readonly AgreementStatus[] = ['proposed', 'accepted', 'declined'];
 
+/** Whether an agreement in this status is still to be done. */
+export function isOpenAgreement(status: string): boolean {
+  return (OPEN_AGREEMENT_STATUSES as readonly string[]).includes(status);
+}
+
 /**
  * Orders agreements for "mine": overdue first (oldest due first), then by due date.
  *

@@ -119,12 +119,3 @@ export function findAgreementsChangedSince(db: Db, groupId: string, since: Date)
     orderBy: [{ dueDate: 'asc' }],
   });
 }
-
-/** The group's open agreements, for the plan overview (by goal) and the agreement form's choices. */
-export function findOpenAgreements(db: Db, groupId: string) {
-  return db.agreement.findMany({
-    where: { groupId, status: { in: [...OPEN_AGREEMENT_STATUSES] } },
-    include: { responsible: true },
-    orderBy: { dueDate: 'asc' },
-  });
-}

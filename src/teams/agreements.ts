@@ -9,10 +9,9 @@ import { isMessageKey, translate } from '../locales';
 import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf } from '../storage/agreements';
 import { recordAudit } from '../storage/audit';
 import { findPlan } from '../storage/goals';
-import { listMembers } from '../storage/members';
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
-import { auditRead, consentedTeamsUserIds, groupLocale, postShell, requireAccessToGroup, requireGroupAccess, shellActivity, type GroupTurn } from './group-context';
+import { auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, shellActivity, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
 
 const SUMMARY_DEFAULT_DAYS = 14;
@@ -24,7 +23,6 @@ const SUMMARY_DEFAULT_DAYS = 14;
 export function agreementsFeature(deps: BotDeps): Feature {
   const { db, logger, now } = deps;
   const todayOf = (turn: GroupTurn) => todayIn(turn.group.timeZone, now());
-  const memberChoices = async (groupId: string) => (await listMembers(db, groupId)).map((m) => ({ id: m.id, name: m.displayName }));
 
   /** The caller's access to the group an agreement belongs to: the conversation's group, or in personal chat the agreement's own. */
   async function turnForAgreement(context: TurnContext, agreementId: string, action: string): Promise<GroupTurn> {
@@ -40,7 +38,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
     return agreementCard(turn.locale, agreement, {
       timeZone: turn.group.timeZone,
       today: todayOf(turn),
-      members: await memberChoices(turn.group.id),
+      members: await memberChoices(db, turn.group.id),
       userIds: await consentedTeamsUserIds(db, turn.group.id),
       notice: notice?.text,
       noticeColor: notice?.color,
@@ -144,12 +142,12 @@ export function agreementsFeature(deps: BotDeps): Feature {
 
       agreementNewForm: async (context) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'agreement.create');
-        return agreementFormCard(turn.locale, await memberChoices(turn.group.id), (await linkChoices(turn)).choices, isoDay(todayOf(turn)));
+        return agreementFormCard(turn.locale, await memberChoices(db, turn.group.id), (await linkChoices(turn)).choices, isoDay(todayOf(turn)));
       },
 
       agreementCreate: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'agreement.create');
-        const members = await memberChoices(turn.group.id);
+        const members = await memberChoices(db, turn.group.id);
         const { choices, links } = await linkChoices(turn);
         const validation = validateAgreementInput(data, members.map((m) => m.id), links, todayOf(turn));
         if (!validation.ok) return agreementFormCard(turn.locale, members, choices, isoDay(todayOf(turn)), data, validation.fieldErrors);
@@ -172,7 +170,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
           await recordAudit(db, { action: 'agreement.change', outcome: 'denied', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType: 'Agreement', entityId: agreement.id, reason: 'forbidden' });
           return translate(turn.locale, 'agreement.refused');
         }
-        const members = await memberChoices(turn.group.id);
+        const members = await memberChoices(db, turn.group.id);
         const validation = validateAgreementChange(data, members.map((m) => m.id), todayOf(turn));
         const version = integerField(data.version, 1, Number.MAX_SAFE_INTEGER) ?? 0;
         if (!validation.ok) {

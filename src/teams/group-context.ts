@@ -12,7 +12,7 @@ import { requireAccess, type Caller } from '../storage/access';
 import { recordAudit } from '../storage/audit';
 import type { Db } from '../storage/database';
 import { findGroupByConversation } from '../storage/groups';
-import type { Actor } from '../storage/members';
+import { listMembers, type Actor } from '../storage/members';
 import { callerOf, conversationOf, localeOf } from './context';
 import { cardActivity } from './send';
 
@@ -56,6 +56,11 @@ export async function auditRead(db: Db, turn: GroupTurn, action: string, entityT
 export async function consentedTeamsUserIds(db: Db, groupId: string): Promise<string[]> {
   const members = await db.member.findMany({ where: { groupId, removedAt: null, teamsUserId: { not: null } } });
   return members.filter(hasConsent).map((m) => m.teamsUserId!);
+}
+
+/** The group's current members as form choices (member id and name). */
+export async function memberChoices(db: Db, groupId: string): Promise<Array<{ id: string; name: string }>> {
+  return (await listMembers(db, groupId)).map((m) => ({ id: m.id, name: m.displayName }));
 }
 
 /**

@@ -7,7 +7,7 @@ import { translate } from '../locales';
 import { addMember, changeMember, endMembershipsOfDeparted, listMembers } from '../storage/members';
 import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
-import { auditRead, consentedTeamsUserIds, postShell, requireGroupAccess, type GroupTurn } from './group-context';
+import { auditRead, consentedTeamsUserIds, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
 import { readRoster } from './roster';
 
 /** `medlemmar` / `members`: the group's members, added from the roster or as contacts; roles, consent, removal. */
@@ -27,7 +27,6 @@ export function membersFeature(deps: BotDeps): Feature {
     return { roster, people: roster.filter((p) => !current.has(p.teamsUserId)).map((p) => ({ id: p.teamsUserId, name: p.name })) };
   }
 
-  const memberChoices = async (groupId: string) => (await listMembers(db, groupId)).map((m) => ({ id: m.id, name: m.displayName }));
 
   return {
     name: 'members',
@@ -76,12 +75,12 @@ export function membersFeature(deps: BotDeps): Feature {
 
       memberChangeForm: async (context) => {
         const turn = await requireGroupAccess(db, context, 'caseManager', 'member.change');
-        return memberChangeFormCard(turn.locale, await memberChoices(turn.group.id));
+        return memberChangeFormCard(turn.locale, await memberChoices(db, turn.group.id));
       },
 
       memberChange: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'caseManager', 'member.change');
-        const choices = await memberChoices(turn.group.id);
+        const choices = await memberChoices(db, turn.group.id);
         const validation = validateMemberChange(data, choices.map((c) => c.id));
         if (!validation.ok) return memberChangeFormCard(turn.locale, choices, data, validation.fieldErrors);
         try {

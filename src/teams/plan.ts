@@ -6,9 +6,8 @@ import { integerField, todayIn } from '../domain/forms';
 import { validateGoalInput, validateGoalUpdate, validateSubGoalInput } from '../domain/plan';
 import { translate } from '../locales';
 import { createGoal, createSubGoal, findGoal, findPlan, goalIdsOf, updateGoal } from '../storage/goals';
-import { listMembers } from '../storage/members';
 import type { BotDeps, Feature } from './feature';
-import { auditRead, consentedTeamsUserIds, groupLocale, postShell, requireGroupAccess, type GroupTurn } from './group-context';
+import { auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
 
 /**
  * `plan`, `nytt mål` / `new goal`: the plan's goals and sub-goals, goal updates with history and trend.
@@ -19,16 +18,14 @@ export function planFeature(deps: BotDeps): Feature {
   const { db, logger, now } = deps;
 
   const today = (turn: GroupTurn) => todayIn(turn.group.timeZone, now());
-  const memberChoices = async (groupId: string) => (await listMembers(db, groupId)).map((m) => ({ id: m.id, name: m.displayName }));
 
-  async function planView(turn: GroupTurn, notice?: string) {
+  async function planView(turn: GroupTurn) {
     const goals = await findPlan(db, turn.group.id);
     await auditRead(db, turn, 'plan.read', 'ResourceGroup', turn.group.id);
     return planCard(turn.locale, goals, {
       alias: turn.group.individualAlias,
       timeZone: turn.group.timeZone,
       userIds: await consentedTeamsUserIds(db, turn.group.id),
-      notice,
     });
   }
 
@@ -79,12 +76,12 @@ export function planFeature(deps: BotDeps): Feature {
 
       goalNewForm: async (context) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'goal.create');
-        return goalFormCard(turn.locale, await memberChoices(turn.group.id), isoDay(today(turn)));
+        return goalFormCard(turn.locale, await memberChoices(db, turn.group.id), isoDay(today(turn)));
       },
 
       goalCreate: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'goal.create');
-        const members = await memberChoices(turn.group.id);
+        const members = await memberChoices(db, turn.group.id);
         const validation = validateGoalInput(data, members.map((m) => m.id), today(turn));
         if (!validation.ok) return goalFormCard(turn.locale, members, isoDay(today(turn)), data, validation.fieldErrors);
         const goal = await createGoal(db, turn.group.id, validation.value, turn.actor, now());
@@ -96,13 +93,13 @@ export function planFeature(deps: BotDeps): Feature {
       subGoalNewForm: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'subgoal.create');
         const goals = (await updateFormGoals(turn.group.id)).map((g) => ({ id: g.id, text: g.text }));
-        return subGoalFormCard(turn.locale, goals, await memberChoices(turn.group.id), isoDay(today(turn)), { goalId: data.goalId });
+        return subGoalFormCard(turn.locale, goals, await memberChoices(db, turn.group.id), isoDay(today(turn)), { goalId: data.goalId });
       },
 
       subGoalCreate: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'subgoal.create');
         const goals = (await updateFormGoals(turn.group.id)).map((g) => ({ id: g.id, text: g.text }));
-        const members = await memberChoices(turn.group.id);
+        const members = await memberChoices(db, turn.group.id);
         const validation = validateSubGoalInput(data, goals.map((g) => g.id), members.map((m) => m.id), today(turn));
         if (!validation.ok) return subGoalFormCard(turn.locale, goals, members, isoDay(today(turn)), data, validation.fieldErrors);
         await createSubGoal(db, turn.group.id, validation.value, turn.actor, now());
