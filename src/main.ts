@@ -33,8 +33,14 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     migrationsApplied: database.migration.applied.length,
     migrationsAlreadyApplied: database.migration.alreadyApplied.length,
   });
-  const pruned = await pruneProcessedActivities(database.db, new Date(now().getTime() - PROCESSED_ACTIVITY_RETENTION_MS));
-  if (pruned > 0) logger.info('activities.pruned', { count: pruned });
+  // Every card action and refresh is claimed, so the claims are pruned at start and then hourly.
+  const pruneClaims = async () => {
+    const pruned = await pruneProcessedActivities(database.db, new Date(now().getTime() - PROCESSED_ACTIVITY_RETENTION_MS));
+    if (pruned > 0) logger.info('activities.pruned', { count: pruned });
+  };
+  await pruneClaims();
+  const pruneTimer = setInterval(() => pruneClaims().catch(() => logger.warn('activities.prune_failed')), 60 * 60 * 1000);
+  pruneTimer.unref();
   const bot = createBotApp({ db: database.db, config, logger, now }, config.credentials);
   const server = await startServer({
     host: config.host,
@@ -63,6 +69,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     bot,
     server,
     stop: async () => {
+      clearInterval(pruneTimer);
       await server.close();
       await database.close();
     },
