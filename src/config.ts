@@ -3,7 +3,12 @@
  * operator sees every missing or wrong setting in one message.
  */
 
+import { TEAMS_SERVICE_HOSTS, type ServiceHostPolicy } from './domain/service-hosts';
+
 export type DatabaseProvider = 'sqlite' | 'postgresql';
+
+/** Tenants whose activities the bot serves: a list of Entra tenant ids, or any ('*'). */
+export type TenantPolicy = { kind: 'any' } | { kind: 'list'; tenantIds: readonly string[] };
 
 export interface BotCredentials {
   appId: string;
@@ -25,6 +30,16 @@ export interface Config {
   defaultTimeZone: string;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /** Activities from other tenants are refused (ALLOWED_TENANT_IDS). */
+  tenants: TenantPolicy;
+  /** Where the bot's token may be sent: loopback in local mode, else Teams' service hosts. */
+  serviceHosts: ServiceHostPolicy;
+  /** How often memberships are reconciled against each conversation's roster (and once at start). */
+  rosterReconcileMinutes: number;
+  /** Bot Framework's OpenID metadata document (tokens from Teams); botbuilder's default when unset. */
+  openIdMetadataUrl?: string;
+  /** How long validating a token may take (fetching signing keys included) before it gets 401. */
+  authTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +151,74 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
 
+  const tenants = parseTenants(value('ALLOWED_TENANT_IDS'), credentials, production, problems);
+
+  let serviceHosts: ServiceHostPolicy = localMode ? { kind: 'loopback' } : { kind: 'hosts', hosts: TEAMS_SERVICE_HOSTS };
+  const rawHosts = value('ALLOWED_SERVICE_HOSTS');
+  if (rawHosts !== undefined) {
+    const hosts = rawHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+    if (localMode) problems.push('ALLOWED_SERVICE_HOSTS is set but the bot runs without credentials (local mode), which only ever sends to loopback: unset it.');
+    else if (hosts.length === 0 || hosts.some((h) => !/^[a-z0-9.-]+$/.test(h))) {
+      problems.push(`ALLOWED_SERVICE_HOSTS is "${rawHosts}": set a comma-separated list of host names (default: ${TEAMS_SERVICE_HOSTS.join(',')}).`);
+    } else serviceHosts = { kind: 'hosts', hosts };
+  }
+
+  const rosterReconcileMinutes = boundedInteger('ROSTER_RECONCILE_MINUTES', value('ROSTER_RECONCILE_MINUTES'), 60, 1, 60, problems);
+  const authTimeoutMs = boundedInteger('AUTH_TIMEOUT_MS', value('AUTH_TIMEOUT_MS'), 5000, 100, 10_000, problems);
+
+  const openIdMetadataUrl = value('BOT_OPENID_METADATA_URL');
+  if (openIdMetadataUrl !== undefined && !/^https?:\/\//.test(openIdMetadataUrl)) {
+    problems.push(`BOT_OPENID_METADATA_URL is "${openIdMetadataUrl}": set the URL of an OpenID metadata document, or unset it for Bot Framework's.`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, databaseUrl, databaseProvider, credentials, localMode, production, logLevel, defaultTimeZone, maxBodyBytes };
+  return {
+    port,
+    host,
+    databaseUrl,
+    databaseProvider,
+    credentials,
+    localMode,
+    production,
+    logLevel,
+    defaultTimeZone,
+    maxBodyBytes,
+    tenants,
+    serviceHosts,
+    rosterReconcileMinutes,
+    openIdMetadataUrl,
+    authTimeoutMs,
+  };
+}
+
+function boundedInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (raw === undefined) return fallback;
+  const number = Number(raw);
+  if (!/^\d+$/.test(raw) || number < min || number > max) {
+    problems.push(`${name} is "${raw}": set a whole number from ${min} to ${max} (default ${fallback}).`);
+    return fallback;
+  }
+  return number;
+}
+
+/**
+ * ALLOWED_TENANT_IDS: a comma-separated list of tenant ids, or '*'. Unset, a SingleTenant (or managed
+ * identity) bot serves its own tenant, local mode serves any, and a MultiTenant bot in production
+ * refuses to start: it would otherwise serve every tenant in the world.
+ */
+function parseTenants(raw: string | undefined, credentials: BotCredentials | undefined, production: boolean, problems: string[]): TenantPolicy {
+  if (raw === '*') return { kind: 'any' };
+  if (raw !== undefined) {
+    const tenantIds = raw.split(',').map((t) => t.trim()).filter(Boolean);
+    if (tenantIds.length === 0 || tenantIds.some((t) => !/^[A-Za-z0-9._-]+$/.test(t))) {
+      problems.push(`ALLOWED_TENANT_IDS is "${raw}": set a comma-separated list of Microsoft Entra tenant ids, or * for any tenant.`);
+      return { kind: 'list', tenantIds: [] };
+    }
+    return { kind: 'list', tenantIds };
+  }
+  if (credentials?.tenantId && credentials.appType !== 'MultiTenant') return { kind: 'list', tenantIds: [credentials.tenantId] };
+  if (credentials && production) {
+    problems.push('ALLOWED_TENANT_IDS is missing: a MultiTenant bot in production must name the tenants it serves (comma-separated tenant ids), or be set to * explicitly to serve any tenant.');
+  }
+  return { kind: 'any' };
 }

@@ -6,11 +6,11 @@ import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { pruneProcessedActivities } from './storage/activities';
 import { openDatabase, type Database } from './storage/database';
+import { createBotApp, type BotApp } from './teams/app';
+import { startServer, type ActivityProcessor, type RunningServer } from './http/server';
 
 /** Redeliveries come within minutes; claims are kept two days. */
 const PROCESSED_ACTIVITY_RETENTION_MS = 2 * 24 * 60 * 60 * 1000;
-import { createBotApp, type BotApp } from './teams/app';
-import { startServer, type ActivityProcessor, type RunningServer } from './http/server';
 
 export interface RunningBot {
   url: string;
@@ -41,16 +41,16 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   await pruneClaims();
   const pruneTimer = setInterval(() => pruneClaims().catch(() => logger.warn('activities.prune_failed')), 60 * 60 * 1000);
   pruneTimer.unref();
-  const bot = createBotApp({ db: database.db, config, logger, now }, config.credentials);
+  const bot = createBotApp({ db: database.db, config, logger, now }, config);
   const server = await startServer({
     host: config.host,
     port: config.port,
     maxBodyBytes: config.maxBodyBytes,
-    localMode: config.localMode,
+    serviceHosts: config.serviceHosts,
     // processActivity is protected in the typings but is CloudAdapter's own entry point; calling it
     // directly (instead of process(req, res)) keeps error messages out of HTTP responses.
     adapter: bot.adapter as unknown as ActivityProcessor,
-    runTurn: (context) => bot.app.run(context).then(() => undefined),
+    runTurn: bot.runTurn,
     checkHealth: async () => {
       await database.db.$queryRawUnsafe('SELECT 1');
       return true;
@@ -62,7 +62,17 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
       note: 'No MicrosoftAppId: Bot Framework authentication is off; serving loopback only and accepting only loopback serviceUrls.',
     });
   }
+  if (config.credentials && config.tenants.kind === 'any') {
+    logger.warn('tenant.fence_open', { note: 'ALLOWED_TENANT_IDS is not set: activities from any tenant are served. Set it to your tenant ids.' });
+  }
   logger.info('bot.listening', { url: `${server.url}/api/messages`, localMode: config.localMode });
+  // A missed membersRemoved must not leave access open: reconcile at start, then at a bounded interval.
+  const reconcile = () =>
+    bot.reconcileMemberships().catch((error: unknown) => logger.error('roster.reconcile_failed', { errorName: (error as Error)?.name ?? typeof error }));
+  const firstReconcile = setTimeout(reconcile, 0);
+  firstReconcile.unref();
+  const reconcileTimer = setInterval(reconcile, config.rosterReconcileMinutes * 60 * 1000);
+  reconcileTimer.unref();
   return {
     url: server.url,
     database,
@@ -70,6 +80,8 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     server,
     stop: async () => {
       clearInterval(pruneTimer);
+      clearTimeout(firstReconcile);
+      clearInterval(reconcileTimer);
       await server.close();
       await database.close();
     },

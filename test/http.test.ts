@@ -156,6 +156,7 @@ for (const provider of testProviders()) {
         ['a non-object body', '[1,2,3]', 400, 'not_an_object'],
         ['a JSON string', '"hello"', 400, 'not_an_object'],
         ['a missing type', { text: 'hjälp', serviceUrl: 'http://127.0.0.1:1' }, 400, 'missing_type'],
+        ['a missing serviceUrl (replies would go to the SDK\'s default host)', { type: 'message', text: 'hjälp' }, 400, 'missing_service_url'],
         ['a non-loopback serviceUrl in local mode', { type: 'message', text: 'hjälp', serviceUrl: 'https://smba.example.com/' }, 403, 'service_url_not_loopback'],
         ['a body over the size limit', JSON.stringify({ type: 'message', text: 'x'.repeat(300 * 1024) }), 413, 'body_too_large'],
       ];
@@ -170,17 +171,19 @@ for (const provider of testProviders()) {
         });
       }
 
-      it('answers a handler failure with a localized apology, not a 500 with the error', async () => {
+      it('answers a handler failure with one localized apology and a 500 without internals, so Teams redelivers', async () => {
         const db = t.bot.database.db;
         const original = db.resourceGroup.findUnique;
         (db.resourceGroup as { findUnique: unknown }).findUnique = () => Promise.reject(new Error('secret internal detail'));
         try {
           const response = await t.post(messageActivity('hjälp', where({ locale: 'en-US' })));
-          expect(response.status).toBe(200);
-          expect(JSON.stringify(response.body ?? '')).not.toContain('secret');
+          expect(response.status).toBe(500);
+          expect(response.body).toEqual({ error: 'turn_failed' });
           const [reply] = await t.connector.waitForActivities(1);
           expect(cardText(cardOf(reply))).toContain('Sorry, something went wrong on my side.');
           expect(JSON.stringify(reply)).not.toContain('secret');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          expect(t.connector.activities).toHaveLength(1);
         } finally {
           (db.resourceGroup as { findUnique: unknown }).findUnique = original;
         }

@@ -2,6 +2,7 @@
  * The conversation's commands: Swedish first, English aliases, matched case-insensitively on the text
  * that is left once the bot's @mention is removed.
  */
+import { withoutInvisible } from './forms';
 
 export const COMMANDS = [
   'help',
@@ -55,9 +56,9 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
 
 export type ParsedCommand = { kind: 'command'; id: CommandId; args: string } | { kind: 'unknown' } | { kind: 'empty' };
 
-/** Lower-cases, trims and collapses whitespace (including Teams' non-breaking spaces). */
+/** Lower-cases, trims and collapses whitespace (including Teams' non-breaking spaces); drops invisible characters. */
 export function normalizeCommandText(text: string): string {
-  return text
+  return withoutInvisible(text)
     .replace(/[\u00a0\s]+/g, ' ')
     .trim()
     .replace(/^\/+/, '')

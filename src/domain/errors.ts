@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   'invalid_input',
   'not_found',
   'stale_card',
+  'duplicate',
+  'too_large',
+  'unknown_action',
   'internal',
 ] as const;
 

@@ -7,9 +7,28 @@ import type { FieldErrors } from './errors';
 /** The result of validating a submitted form: the typed value, or a message key per wrong field. */
 export type Validation<T> = { ok: true; value: T } | { ok: false; fieldErrors: FieldErrors };
 
-/** A trimmed string, or '' for anything that is not a string. */
+/**
+ * Characters that show nothing: zero-width spaces and joiners, bidi controls, soft hyphens, word
+ * joiners, byte-order marks (Unicode's format characters) and the Hangul fillers that render blank.
+ */
+const INVISIBLE_CHARACTERS = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u034F\u17B4\u17B5]/gu;
+
+/** The text without characters that show nothing. */
+export function withoutInvisible(text: string): string {
+  return text.replace(INVISIBLE_CHARACTERS, '');
+}
+
+/**
+ * A trimmed string, or '' for anything that is not a string or shows nothing (only white space and
+ * invisible characters: such a text would be saved as an empty-looking goal or name).
+ *
+ * @example
+ *   textField('\u200b\u202e ') // ''
+ */
 export function textField(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
+  if (typeof value !== 'string') return '';
+  const trimmed = value.trim();
+  return withoutInvisible(trimmed).trim() === '' ? '' : trimmed;
 }
 
 /** A calendar date YYYY-MM-DD (as Input.Date submits it) as UTC midnight, or undefined when absent or invalid. */

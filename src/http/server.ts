@@ -6,7 +6,9 @@
 import type { AddressInfo } from 'node:net';
 import restify, { type Request, type Response } from 'restify';
 import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
+import { isAllowedServiceUrl, type ServiceHostPolicy } from '../domain/service-hosts';
 import type { Logger } from '../logger';
+import { activityTypeForLog, type TurnOutcome } from '../teams/turn';
 
 /** The part of the bot the server drives (the adapter's processActivity and the app's run). */
 export interface ActivityProcessor {
@@ -17,10 +19,10 @@ export interface ServerOptions {
   host: string;
   port: number;
   maxBodyBytes: number;
-  /** In local mode (no credentials) only loopback serviceUrls are accepted. */
-  localMode: boolean;
+  /** Activities whose serviceUrl is not on these hosts are refused (loopback only in local mode). */
+  serviceHosts: ServiceHostPolicy;
   adapter: ActivityProcessor;
-  runTurn: (context: TurnContext) => Promise<void>;
+  runTurn: (context: TurnContext) => Promise<TurnOutcome>;
   checkHealth: () => Promise<boolean>;
   logger: Logger;
 }
@@ -70,21 +72,8 @@ function readBody(req: Request, maxBytes: number): Promise<Buffer> {
   });
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-/** True for http(s) URLs on this machine (127.0.0.0/8, localhost, ::1). */
-export function isLoopbackUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
-  } catch {
-    return false;
-  }
-}
-
 /** Parses and checks a request body as a Bot Framework activity; throws BadRequest otherwise. */
-export function parseActivity(body: Buffer, localMode: boolean): Activity {
+export function parseActivity(body: Buffer, serviceHosts: ServiceHostPolicy): Activity {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -94,22 +83,24 @@ export function parseActivity(body: Buffer, localMode: boolean): Activity {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BadRequest(400, 'not_an_object');
   const activity = parsed as Partial<Activity>;
   if (typeof activity.type !== 'string' || activity.type === '') throw new BadRequest(400, 'missing_type');
-  if (activity.serviceUrl !== undefined && typeof activity.serviceUrl !== 'string') throw new BadRequest(400, 'invalid_service_url');
+  // Without a serviceUrl botbuilder would reply to its default host: nothing to answer to, so refused.
+  if (activity.serviceUrl === undefined || activity.serviceUrl === '') throw new BadRequest(400, 'missing_service_url');
+  if (typeof activity.serviceUrl !== 'string') throw new BadRequest(400, 'invalid_service_url');
   if (activity.conversation !== undefined && (typeof activity.conversation !== 'object' || typeof activity.conversation?.id !== 'string')) {
     throw new BadRequest(400, 'invalid_conversation');
   }
   if (activity.from !== undefined && (typeof activity.from !== 'object' || activity.from === null)) throw new BadRequest(400, 'invalid_from');
   if (activity.text !== undefined && typeof activity.text !== 'string') throw new BadRequest(400, 'invalid_text');
-  // Without credentials nothing authenticates the caller: never let it direct the bot's replies elsewhere.
-  if (localMode && activity.serviceUrl !== undefined && !isLoopbackUrl(activity.serviceUrl)) {
-    throw new BadRequest(403, 'service_url_not_loopback');
+  // The bot's replies (and, with credentials, its token) go to the serviceUrl: only to allowed hosts.
+  if (!isAllowedServiceUrl(activity.serviceUrl, serviceHosts)) {
+    throw new BadRequest(403, serviceHosts.kind === 'loopback' ? 'service_url_not_loopback' : 'service_url_not_allowed');
   }
   return activity as Activity;
 }
 
-function isAuthenticationError(error: unknown): boolean {
-  const e = error as { name?: string; statusCode?: number };
-  return e?.name === 'AuthenticationError' || e?.statusCode === 401;
+/** Bot Framework posts JSON; anything else is refused before the body is read. */
+function isJsonContentType(header: string | undefined): boolean {
+  return /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(header ?? '');
 }
 
 /**
@@ -130,7 +121,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.post('/api/messages', async (req: Request, res: Response) => {
     let activity: Activity;
     try {
-      activity = parseActivity(await readBody(req, options.maxBodyBytes), options.localMode);
+      if (!isJsonContentType(req.headers['content-type'])) {
+        req.resume();
+        throw new BadRequest(415, 'unsupported_media_type');
+      }
+      activity = parseActivity(await readBody(req, options.maxBodyBytes), options.serviceHosts);
     } catch (error) {
       const bad = error instanceof BadRequest ? error : new BadRequest(400, 'bad_request');
       logger.warn('http.rejected', { status: bad.status, code: bad.code });
@@ -138,17 +133,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     const authHeader = String(req.headers.authorization ?? '');
+    // Nothing the caller sent is logged before authentication but known values (see activityTypeForLog).
+    const activityType = activityTypeForLog(activity.type);
+    let outcome: TurnOutcome | undefined;
+    let turnStarted = false;
     try {
-      const invokeResponse = await options.adapter.processActivity(authHeader, activity, options.runTurn);
-      if (invokeResponse?.body !== undefined) res.send(invokeResponse.status ?? 200, invokeResponse.body);
-      else res.send(invokeResponse?.status ?? 200);
+      const invokeResponse = await options.adapter.processActivity(authHeader, activity, async (context) => {
+        turnStarted = true;
+        outcome = await options.runTurn(context);
+      });
+      if (outcome === 'refused') {
+        res.send(403, { error: 'forbidden' });
+      } else if (outcome === undefined || (outcome === 'redeliver' && activity.type !== 'invoke')) {
+        // 500 makes the Bot Connector deliver the activity again; the turn released its claim.
+        res.send(500, { error: 'turn_failed' });
+      } else if (invokeResponse?.body !== undefined) {
+        res.send(invokeResponse.status ?? 200, invokeResponse.body);
+      } else {
+        res.send(invokeResponse?.status ?? 200);
+      }
     } catch (error) {
-      if (isAuthenticationError(error)) {
-        logger.warn('http.unauthorized', { activityType: activity.type });
+      if (!turnStarted) {
+        // Any failure before the turn is an authentication failure: the token could not be validated.
+        logger.warn('http.unauthorized', { activityType, reason: (error as { reason?: string })?.reason ?? 'invalid_token' });
         res.send(401, { error: 'unauthorized' });
         return;
       }
-      logger.error('http.failed', { activityType: activity.type, errorName: (error as Error)?.name });
+      logger.error('http.failed', { activityType, errorName: (error as Error)?.name });
       res.send(500, { error: 'internal_error' });
     }
   });

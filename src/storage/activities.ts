@@ -1,23 +1,75 @@
 /**
- * Activities already handled. Teams sends an activity again when the bot answered slowly; the same
- * activity (same conversation, same id) is then handled once.
+ * Turn claims. Teams sends an activity again when the bot answered slowly or with a 5xx; each activity
+ * (same conversation, same id) is claimed when its turn starts, its claim is committed inside the
+ * transaction of the turn's change, and a turn that fails before committing releases its claim so that
+ * the redelivery is handled anew. A committed claim is never taken twice: a redelivery changes nothing.
  */
+import { DomainError } from '../domain/errors';
 import type { Db } from './database';
 
+/** A pending claim older than this is taken over by a redelivery (its turn died without releasing it). */
+export const STALE_CLAIM_MS = 60_000;
+
+export type ClaimResult = 'claimed' | 'duplicate';
+
+/** The claim key of an activity: conversation (without a thread suffix) and activity id. */
+export function claimKeyOf(conversationId: string, activityId: string): string {
+  return `${conversationId}|${activityId}`;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 'P2002';
+}
+
 /**
- * Claims an activity for handling. Returns false when it was claimed before (a redelivery).
+ * Claims an activity for handling. 'duplicate' when another delivery holds it: committed, or pending and
+ * younger than STALE_CLAIM_MS. A stale pending claim is taken over.
  *
  * @example
- *   if (!(await claimActivity(db, conversationId, activity.id, now))) return; // already handled
+ *   if ((await claimActivity(db, claimKeyOf(conversationId, activity.id), now)) === 'duplicate') return;
  */
-export async function claimActivity(db: Db, conversationId: string, activityId: string, now: Date): Promise<boolean> {
+export async function claimActivity(db: Db, key: string, now: Date): Promise<ClaimResult> {
   try {
-    await db.processedActivity.create({ data: { activityId: `${conversationId}|${activityId}`, processedAt: now } });
-    return true;
+    await db.processedActivity.create({ data: { activityId: key, processedAt: now } });
+    return 'claimed';
   } catch (error) {
-    if ((error as { code?: unknown })?.code === 'P2002') return false;
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
   }
+  const takenOver = await db.processedActivity.updateMany({
+    where: { activityId: key, committedAt: null, processedAt: { lt: new Date(now.getTime() - STALE_CLAIM_MS) } },
+    data: { processedAt: now },
+  });
+  return takenOver.count === 1 ? 'claimed' : 'duplicate';
+}
+
+/** A Prisma client or an interactive transaction client. */
+export type ClaimsClient = Pick<Db, 'processedActivity'>;
+
+const committedInTransaction = new WeakMap<object, Set<string>>();
+
+/**
+ * Commits a claim inside the transaction of the turn's change. Throws DomainError('duplicate') when the
+ * claim was committed by another delivery meanwhile, which rolls the whole change back: of two
+ * deliveries of one activity, exactly one changes anything.
+ */
+export async function commitClaim(tx: ClaimsClient, key: string, now: Date): Promise<void> {
+  // One transaction may record several changes; the claim is committed by the first of them.
+  const committedHere = committedInTransaction.get(tx) ?? new Set<string>();
+  if (committedHere.has(key)) return;
+  committedInTransaction.set(tx, committedHere.add(key));
+  const committed = await tx.processedActivity.updateMany({ where: { activityId: key, committedAt: null }, data: { committedAt: now } });
+  if (committed.count === 1) return;
+  const existing = await tx.processedActivity.findUnique({ where: { activityId: key } });
+  if (existing?.committedAt) throw new DomainError('duplicate');
+  // The claim was released or pruned meanwhile: record it as committed now.
+  await tx.processedActivity.create({ data: { activityId: key, processedAt: now, committedAt: now } });
+}
+
+/** Releases the claim of a failed turn, unless its change was committed. Returns whether it was committed. */
+export async function releaseClaim(db: Db, key: string): Promise<{ committed: boolean }> {
+  await db.processedActivity.deleteMany({ where: { activityId: key, committedAt: null } });
+  const row = await db.processedActivity.findUnique({ where: { activityId: key } });
+  return { committed: Boolean(row?.committedAt) };
 }
 
 /** Forgets claims older than `before` (redeliveries come within minutes). Returns how many. */

@@ -2,6 +2,7 @@
  * The append-only audit log: every read of sensitive data and every change, with actor, time, group
  * and kind of action. Never the text itself. The database refuses UPDATE and DELETE on the table.
  */
+import { commitClaim } from './activities';
 import type { Db } from './database';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'failed';
@@ -19,7 +20,7 @@ export interface AuditEntry {
 }
 
 /** A Prisma client or an interactive transaction client: audit rows are written inside the change's transaction. */
-export type DbOrTx = Pick<Db, 'auditEvent'>;
+export type DbOrTx = Pick<Db, 'auditEvent' | 'processedActivity'>;
 
 /**
  * Appends one entry to the audit log.
@@ -47,6 +48,11 @@ export async function recordAudit(db: DbOrTx, entry: AuditEntry, at: Date = new 
 export interface AuditActor {
   memberId: string;
   aadObjectId?: string;
+  /**
+   * The claim of the turn making the change (see storage/activities.ts). The change's transaction
+   * commits it, so the change and "this activity was handled" are stored together or not at all.
+   */
+  claimKey?: string;
 }
 
 /**
@@ -55,8 +61,9 @@ export interface AuditActor {
  * @example
  *   await recordChange(tx, 'goal.update', groupId, actor, 'Goal', goal.id, now);
  */
-export function recordChange(db: DbOrTx, action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string, at: Date): Promise<void> {
-  return recordAudit(db, { action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId }, at);
+export async function recordChange(db: DbOrTx, action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string, at: Date): Promise<void> {
+  if (actor.claimKey) await commitClaim(db, actor.claimKey, at);
+  await recordAudit(db, { action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId }, at);
 }
 
 /** The audit entries of a group, newest first. */

@@ -1,6 +1,7 @@
 /**
  * Stored Bot Framework conversation references, for proactive posts (reminders, goal updates). Saved on
- * install and on every message, so the reference follows a changed serviceUrl.
+ * install and refreshed when an activity shows a changed serviceUrl or tenant; marked unreachable when
+ * Teams answers 403 (bot removed, blocked, disabled) until the bot hears from the conversation again.
  */
 import type { Db } from './database';
 
@@ -10,16 +11,30 @@ export interface StoredConversationReference {
   tenantId?: string;
   /** botbuilder's ConversationReference as plain JSON. */
   reference: Record<string, unknown>;
+  /** Set while Teams refuses posts to this conversation (403). */
+  unreachableAt?: Date;
+}
+
+function fromRow(row: { conversationId: string; serviceUrl: string; tenantId: string | null; reference: string; unreachableAt: Date | null }): StoredConversationReference {
+  return {
+    conversationId: row.conversationId,
+    serviceUrl: row.serviceUrl,
+    tenantId: row.tenantId ?? undefined,
+    reference: JSON.parse(row.reference) as Record<string, unknown>,
+    unreachableAt: row.unreachableAt ?? undefined,
+  };
 }
 
 /**
- * Inserts or refreshes the reference of a conversation.
+ * Inserts or refreshes the reference of a conversation and clears its unreachable mark. Writes only
+ * when something changed, so an ordinary message costs one read here, not a write.
  *
  * @example
- *   await saveConversationReference(db, { conversationId, serviceUrl, reference });
+ *   await saveConversationReference(db, { conversationId, serviceUrl, tenantId, reference }, stored);
  */
-export async function saveConversationReference(db: Db, ref: StoredConversationReference): Promise<void> {
-  const data = { serviceUrl: ref.serviceUrl, tenantId: ref.tenantId ?? null, reference: JSON.stringify(ref.reference) };
+export async function saveConversationReference(db: Db, ref: StoredConversationReference, stored?: StoredConversationReference): Promise<void> {
+  if (stored && stored.serviceUrl === ref.serviceUrl && stored.tenantId === ref.tenantId && !stored.unreachableAt) return;
+  const data = { serviceUrl: ref.serviceUrl, tenantId: ref.tenantId ?? null, reference: JSON.stringify(ref.reference), unreachableAt: null, unreachableReason: null };
   await db.conversationReference.upsert({
     where: { conversationId: ref.conversationId },
     create: { conversationId: ref.conversationId, ...data },
@@ -30,11 +45,42 @@ export async function saveConversationReference(db: Db, ref: StoredConversationR
 /** The stored reference of a conversation, or undefined. */
 export async function findConversationReference(db: Db, conversationId: string): Promise<StoredConversationReference | undefined> {
   const row = await db.conversationReference.findUnique({ where: { conversationId } });
-  if (!row) return undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+/** Teams answered 403 for this conversation: post nothing more there until it speaks to the bot again. */
+export async function markConversationUnreachable(db: Db, conversationId: string, reason: string, now: Date): Promise<void> {
+  await db.conversationReference.updateMany({ where: { conversationId, unreachableAt: null }, data: { unreachableAt: now, unreachableReason: reason.slice(0, 80) } });
+}
+
+/**
+ * One page of resource groups in channels and group chats (ordered by id, after `afterGroupId`) with
+ * their conversation's stored reference, skipping unreachable conversations. Bounded by `take`.
+ *
+ * @example
+ *   const page = await findGroupConversations(db, undefined, 100);
+ */
+export async function findGroupConversations(
+  db: Db,
+  afterGroupId: string | undefined,
+  take: number,
+): Promise<{ items: Array<{ groupId: string; reference: StoredConversationReference }>; lastGroupId?: string }> {
+  const groups = await db.resourceGroup.findMany({
+    where: { conversationType: { not: 'personal' }, ...(afterGroupId ? { id: { gt: afterGroupId } } : {}) },
+    orderBy: { id: 'asc' },
+    select: { id: true, conversationId: true },
+    take,
+  });
+  if (groups.length === 0) return { items: [] };
+  const rows = await db.conversationReference.findMany({ where: { conversationId: { in: groups.map((g) => g.conversationId) }, unreachableAt: null } });
+  const referenceOf = new Map(rows.map((row) => [row.conversationId, fromRow(row)]));
   return {
-    conversationId: row.conversationId,
-    serviceUrl: row.serviceUrl,
-    tenantId: row.tenantId ?? undefined,
-    reference: JSON.parse(row.reference) as Record<string, unknown>,
+    items: groups.flatMap((g) => (referenceOf.has(g.conversationId) ? [{ groupId: g.id, reference: referenceOf.get(g.conversationId)! }] : [])),
+    lastGroupId: groups.at(-1)!.id,
   };
+}
+
+/** Records that a conversation's roster was reconciled (or tried). */
+export async function markRosterChecked(db: Db, conversationId: string, now: Date): Promise<void> {
+  await db.conversationReference.updateMany({ where: { conversationId }, data: { rosterCheckedAt: now } });
 }

@@ -29,6 +29,8 @@ export interface CreateResourceGroupInput {
   actor: RosterPerson;
   /** The chosen case manager, from the roster. */
   caseManager: RosterPerson;
+  /** The turn's claim, committed with the group (see storage/activities.ts). */
+  claimKey?: string;
 }
 
 /** The resource group bound to a conversation, or null. */
@@ -84,7 +86,7 @@ export async function createResourceGroup(db: Db, input: CreateResourceGroupInpu
       // The individual chose the case manager with the group: their consent is recorded with it.
       await tx.member.update({ where: { id: caseManagerMember.id }, data: { consentRecordedAt: now, consentRecordedBy: actorMember.id } });
       const audit = (action: string, entityType: string, entityId: string) =>
-        recordChange(tx, action, group.id, { memberId: actorMember.id, aadObjectId: actor.aadObjectId }, entityType, entityId, now);
+        recordChange(tx, action, group.id, { memberId: actorMember.id, aadObjectId: actor.aadObjectId, claimKey: input.claimKey }, entityType, entityId, now);
       for (const member of new Set([actorMember, caseManagerMember])) await audit('member.add', 'Member', member.id);
       await audit('member.consent.record', 'Member', caseManagerMember.id);
       await audit('group.setup', 'ResourceGroup', group.id);

@@ -4,9 +4,13 @@
  */
 import { DomainError } from '../domain/errors';
 import type { MemberChange, MemberInput } from '../domain/members';
+import { commitClaim } from './activities';
 import { recordAudit, recordChange, type AuditActor } from './audit';
 import type { Db } from './database';
 import type { RosterPerson } from './groups';
+
+/** Ids per query when a list of ids is unbounded. */
+const ID_CHUNK = 200;
 
 /** The group's current members, case manager first, then by name. */
 export function listMembers(db: Db, groupId: string) {
@@ -103,20 +107,42 @@ export async function endMembershipsOfDeparted(
   where: { teamId?: string; conversationId: string },
   teamsUserIds: readonly string[],
   now: Date,
+  options: { claimKey?: string; reason?: 'left_conversation' | 'roster' } = {},
 ): Promise<number> {
   if (teamsUserIds.length === 0) return 0;
   return db.$transaction(async (tx) => {
-    const groups = await tx.resourceGroup.findMany({
-      where: where.teamId ? { OR: [{ teamId: where.teamId }, { conversationId: where.conversationId }] } : { conversationId: where.conversationId },
-      select: { id: true },
-    });
-    const members = await tx.member.findMany({
-      where: { groupId: { in: groups.map((g) => g.id) }, teamsUserId: { in: [...teamsUserIds] }, removedAt: null },
-    });
+    if (options.claimKey) await commitClaim(tx, options.claimKey, now);
+    const inGroups = { group: where.teamId ? { OR: [{ teamId: where.teamId }, { conversationId: where.conversationId }] } : { conversationId: where.conversationId } };
+    const members: Array<{ id: string; groupId: string }> = [];
+    // Bounded id lists: a team can be large, and SQLite and PostgreSQL cap query parameters.
+    for (let start = 0; start < teamsUserIds.length; start += ID_CHUNK) {
+      const chunk = teamsUserIds.slice(start, start + ID_CHUNK);
+      members.push(...(await tx.member.findMany({ where: { ...inGroups, teamsUserId: { in: chunk }, removedAt: null }, select: { id: true, groupId: true } })));
+    }
     for (const member of members) {
       await tx.member.update({ where: { id: member.id }, data: { removedAt: now } });
-      await recordAudit(tx, { action: 'member.left_conversation', outcome: 'allowed', groupId: member.groupId, entityType: 'Member', entityId: member.id }, now);
+      await recordAudit(
+        tx,
+        { action: 'member.left_conversation', outcome: 'allowed', groupId: member.groupId, entityType: 'Member', entityId: member.id, reason: options.reason },
+        now,
+      );
     }
     return members.length;
   });
+}
+
+/**
+ * Ends the memberships of a group's Teams members who are no longer in the conversation's roster (a
+ * `membersRemoved` the bot missed). Contacts without Teams are not in any roster and are kept.
+ * Returns how many memberships ended.
+ *
+ * @example
+ *   await endMembershipsMissingFromRoster(db, group.id, new Set(roster.map((p) => p.teamsUserId)), now);
+ */
+export async function endMembershipsMissingFromRoster(db: Db, groupId: string, rosterIds: ReadonlySet<string>, now: Date): Promise<number> {
+  const current = await db.member.findMany({ where: { groupId, removedAt: null, teamsUserId: { not: null } }, select: { teamsUserId: true } });
+  const missing = current.map((m) => m.teamsUserId!).filter((id) => !rosterIds.has(id));
+  if (missing.length === 0) return 0;
+  const group = await db.resourceGroup.findUniqueOrThrow({ where: { id: groupId }, select: { conversationId: true } });
+  return endMembershipsOfDeparted(db, { conversationId: group.conversationId }, missing, now, { reason: 'roster' });
 }

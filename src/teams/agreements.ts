@@ -11,7 +11,7 @@ import { recordAudit } from '../storage/audit';
 import { findPlan } from '../storage/goals';
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
-import { auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, shellActivity, type GroupTurn } from './group-context';
+import { announceChange, auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, shellActivity, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
 
 const SUMMARY_DEFAULT_DAYS = 14;
@@ -71,7 +71,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
       data: { agreementId },
       userIds: await consentedTeamsUserIds(db, turn.group.id),
     };
-    if (conversationOf(context).conversationType !== 'personal') return postShell(context, groupLocale(turn.group), shell);
+    if (conversationOf(context).conversationType !== 'personal') return announceChange(context, groupLocale(turn.group), shell, logger);
     const posted = await deps.postToConversation?.(turn.group.conversationId, shellActivity(groupLocale(turn.group), shell));
     if (!posted) logger.warn('agreement.announce.skipped', { groupId: turn.group.id, reason: 'no_conversation_reference' });
   }

@@ -6,14 +6,15 @@ import { Application, TeamsAdapter, TurnState, type AdaptiveCard } from '@micros
 import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { errorCard, notAvailableCard, unknownCommandCard } from '../cards/notice';
 import type { AdaptiveCardJson } from '../cards/render';
-import type { BotCredentials } from '../config';
+import type { BotCredentials, Config } from '../config';
 import { COMMAND_DEFINITIONS, parseCommand } from '../domain/commands';
 import { isDomainError } from '../domain/errors';
+import { isAllowedServiceUrl } from '../domain/service-hosts';
 import { translate } from '../locales';
 import type { Logger } from '../logger';
-import { claimActivity } from '../storage/activities';
 import { findConversationReference } from '../storage/conversations';
-import { conversationKey, localeOf } from './context';
+import { guardAuthentication } from './auth';
+import { localeOf } from './context';
 import type { ActionHandler, BotDeps, CommandHandler, Feature } from './feature';
 import { groupsFeature } from './groups';
 import { agreementsFeature } from './agreements';
@@ -21,15 +22,22 @@ import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
 import { planFeature } from './plan';
 import { botWasAdded, greetInstalledConversation, rememberConversation } from './install';
+import { isSendFailure, sendPathMiddleware } from './outbound';
+import { reconcileMemberships, type ReconcileResult } from './reconcile';
 import { replyWithCard } from './send';
+import { answerInvokeWithMessage, claimTurn, passesTenantFence, settleFailedTurn, turnRecord, type TurnOutcome } from './turn';
 
-/** Activities handled at most once per conversation and id (Teams redelivers after a slow answer). */
-const CLAIMED_ACTIVITY_TYPES = new Set<string>([ActivityTypes.Message, ActivityTypes.ConversationUpdate, ActivityTypes.Invoke]);
+/** The settings the Teams layer needs from the configuration. */
+export type BotSettings = Pick<Config, 'credentials' | 'tenants' | 'serviceHosts' | 'authTimeoutMs' | 'openIdMetadataUrl'>;
 
 export interface BotApp {
   app: Application<TurnState>;
   adapter: TeamsAdapter;
   features: Feature[];
+  /** Runs one incoming activity's turn and says how the HTTP request should be answered. */
+  runTurn(context: TurnContext): Promise<TurnOutcome>;
+  /** Ends memberships of people no longer in their conversation's roster (all groups). */
+  reconcileMemberships(): Promise<ReconcileResult>;
 }
 
 /** All features, in the order the help card lists their commands. */
@@ -38,32 +46,32 @@ export function createFeatures(deps: BotDeps): Feature[] {
 }
 
 /** An adapter with Bot Framework authentication, or none at all in local mode. */
-export function createAdapter(credentials: BotCredentials | undefined): TeamsAdapter {
+export function createAdapter(credentials: BotCredentials | undefined, openIdMetadataUrl?: string): TeamsAdapter {
   const settings = credentials
     ? {
         MicrosoftAppId: credentials.appId,
         MicrosoftAppPassword: credentials.appPassword,
         MicrosoftAppType: credentials.appType,
         MicrosoftAppTenantId: credentials.tenantId,
+        ...(openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl } : {}),
       }
     : {};
   return new TeamsAdapter(settings, new ConfigurationServiceClientCredentialFactory(settings));
 }
 
-function errorFields(error: unknown): Record<string, string | number | undefined> {
-  const e = error as { name?: string; code?: string | number };
-  return { errorName: e?.name ?? typeof error, errorCode: e?.code !== undefined ? String(e.code) : undefined };
-}
-
 /**
- * Builds the bot: mounts every feature's commands and card actions on a teams-ai Application.
+ * Builds the bot: mounts every feature's commands and card actions on a teams-ai Application, behind
+ * the tenant fence, the turn claim and the send path.
  *
  * @example
- *   const { app, adapter } = createBotApp(deps, config.credentials);
+ *   const { runTurn } = createBotApp(deps, config);
  */
-export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefined): BotApp {
+export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
   const { db, logger } = deps;
-  const adapter = createAdapter(credentials);
+  const { credentials } = settings;
+  const adapter = createAdapter(credentials, settings.openIdMetadataUrl);
+  guardAuthentication(adapter as unknown as Parameters<typeof guardAuthentication>[0], settings.authTimeoutMs, logger);
+  adapter.use(sendPathMiddleware({ db, logger, hosts: settings.serviceHosts }));
   const app = new Application<TurnState>({
     adapter,
     botAppId: credentials?.appId ?? '',
@@ -71,14 +79,24 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
     startTypingTimer: false,
     longRunningMessages: false,
   });
+  const appId = credentials?.appId ?? '';
   const postToConversation = async (conversationId: string, activity: Partial<Activity>): Promise<boolean> => {
     const stored = await findConversationReference(db, conversationId);
-    if (!stored) return false;
-    // The reference was saved from an authenticated activity, so its serviceUrl is one Teams gave us.
-    await adapter.continueConversationAsync(credentials?.appId ?? '', stored.reference as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity(activity);
+    if (!stored || stored.unreachableAt || !isAllowedServiceUrl(stored.serviceUrl, settings.serviceHosts)) {
+      logger.warn('proactive.skipped', { reason: !stored ? 'no_reference' : stored.unreachableAt ? 'unreachable' : 'host_not_allowed' });
+      return false;
+    }
+    // Errors inside the logic go to onTurnError and continueConversationAsync resolves anyway: catch here.
+    let sent = false;
+    await adapter.continueConversationAsync(appId, stored.reference as Partial<ConversationReference>, async (context) => {
+      try {
+        await context.sendActivity(activity);
+        sent = true;
+      } catch (error) {
+        logger.warn('proactive.failed', { sendFailure: isSendFailure(error) ? error.kind : 'error' });
+      }
     });
-    return true;
+    return sent;
   };
   const features = createFeatures({ ...deps, postToConversation });
 
@@ -91,22 +109,13 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
   }
 
   app.turn('beforeTurn', async (context) => {
-    const activity = context.activity;
-    await rememberConversation(db, activity);
-    // Teams redelivers an activity the bot answered slowly: handle each message, update or card action once.
-    if (CLAIMED_ACTIVITY_TYPES.has(activity.type) && activity.id) {
-      const first = await claimActivity(db, conversationKey(activity.conversation?.id ?? ''), activity.id, deps.now());
-      if (!first) {
-        logger.info('activity.duplicate', { activityType: activity.type });
-        if (activity.type === ActivityTypes.Invoke) await answerInvokeWithMessage(context, translate(localeOf(context), 'activity.duplicate'));
-        return false;
-      }
-    }
-    return true;
+    if (!(await passesTenantFence(db, context, settings.tenants, logger))) return false;
+    await rememberConversation(db, context.activity, settings.serviceHosts, turnRecord(context).storedReference);
+    return claimTurn(db, context, deps.now(), logger);
   });
 
   app.activity(ActivityTypes.Message, async (context) => {
-    await guarded(context, logger, async () => {
+    await answerDomainErrors(context, logger, async () => {
       const parsed = parseCommand(context.activity.text);
       if (parsed.kind !== 'command') {
         logger.info('command.unknown', { kind: parsed.kind });
@@ -132,26 +141,44 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
 
   app.conversationUpdate('membersRemoved', async (context) => endMembershipsOfDepartedMembers(deps, context));
 
-  adapter.onTurnError = async (context, error) => {
-    logger.error('turn.failed', { activityType: context.activity.type, ...errorFields(error) });
-    await sendApology(context).catch(() => undefined);
+  // Last: any invoke no route above took (an unknown verb, an invoke this bot has no use for).
+  app.activity(ActivityTypes.Invoke, async (context) => {
+    logger.info('invoke.unknown', { known: false });
+    await answerInvokeWithMessage(context, translate(localeOf(context), 'error.unknown_action'));
+  });
+
+  adapter.onTurnError = async (_context, error) => {
+    // Only errors outside runTurn's own handling reach here (middleware); the HTTP layer then answers
+    // 500 because runTurn never reported an outcome, and Teams delivers the activity again.
+    logger.error('turn.error', { errorName: (error as Error)?.name ?? typeof error });
   };
 
-  return { app, adapter, features };
+  const runTurn = async (context: TurnContext): Promise<TurnOutcome> => {
+    try {
+      await app.run(context);
+      return turnRecord(context).outcome;
+    } catch (error) {
+      return settleFailedTurn(db, context, error, logger);
+    }
+  };
+
+  return {
+    app,
+    adapter,
+    features,
+    runTurn,
+    reconcileMemberships: () => reconcileMemberships({ db, logger, now: deps.now, adapter, appId }),
+  };
 }
 
-/** Runs a message handler; a domain error becomes its polite card, anything else an apology. */
-async function guarded(context: TurnContext, logger: Logger, work: () => Promise<void>): Promise<void> {
+/** Runs a message handler; a domain error becomes its polite card. Anything else fails the turn. */
+async function answerDomainErrors(context: TurnContext, logger: Logger, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    if (isDomainError(error)) {
-      logger.info('command.refused', { code: error.code });
-      await replyWithCard(context, errorCard(localeOf(context), error.code));
-      return;
-    }
-    logger.error('command.failed', errorFields(error));
-    await sendApology(context);
+    if (!isDomainError(error)) throw error;
+    logger.info('command.refused', { code: error.code });
+    await replyWithCard(context, errorCard(localeOf(context), error.code));
   }
 }
 
@@ -170,12 +197,9 @@ async function runAction(
     await answerWithCardForInteractor(context, result);
     return result as unknown as AdaptiveCard;
   } catch (error) {
-    if (isDomainError(error)) {
-      logger.info('action.refused', { verb, code: error.code });
-      return translate(locale, `error.${error.code}`);
-    }
-    logger.error('action.failed', { verb, ...errorFields(error) });
-    return translate(locale, 'error.internal');
+    if (!isDomainError(error)) throw error;
+    logger.info('action.refused', { verb, code: error.code });
+    return translate(locale, `error.${error.code}`);
   }
 }
 
@@ -189,20 +213,4 @@ async function answerWithCardForInteractor(context: TurnContext, card: AdaptiveC
     type: 'invokeResponse',
     value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
   });
-}
-
-/** Answers an invoke with a short message (Teams shows it next to the card). */
-async function answerInvokeWithMessage(context: TurnContext, text: string): Promise<void> {
-  await context.sendActivity({
-    type: 'invokeResponse',
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
-  });
-}
-
-async function sendApology(context: TurnContext): Promise<void> {
-  if (context.activity.type === ActivityTypes.Invoke) {
-    await answerInvokeWithMessage(context, translate(localeOf(context), 'error.internal'));
-    return;
-  }
-  await replyWithCard(context, errorCard(localeOf(context), 'internal'));
 }

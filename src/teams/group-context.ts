@@ -11,10 +11,13 @@ import { translate } from '../locales';
 import { requireAccess, type Caller } from '../storage/access';
 import { recordAudit } from '../storage/audit';
 import type { Db } from '../storage/database';
+import type { Logger } from '../logger';
 import { findGroupByConversation } from '../storage/groups';
 import { listMembers, type Actor } from '../storage/members';
 import { callerOf, conversationOf, localeOf } from './context';
 import { cardActivity } from './send';
+import { isSendFailure } from './outbound';
+import { claimKeyOfTurn } from './turn';
 
 export type Group = NonNullable<Awaited<ReturnType<typeof findGroupByConversation>>>;
 export type Member = Awaited<ReturnType<typeof requireAccess>>;
@@ -44,7 +47,7 @@ export async function requireGroupAccess(db: Db, context: TurnContext, need: Acc
 export async function requireAccessToGroup(db: Db, context: TurnContext, group: Group, need: AccessNeed, action: string): Promise<GroupTurn> {
   const caller = callerOf(context);
   const member = await requireAccess(db, group.id, caller, need, action);
-  return { group, member, caller, actor: { memberId: member.id, aadObjectId: caller.aadObjectId }, locale: localeOf(context) };
+  return { group, member, caller, actor: { memberId: member.id, aadObjectId: caller.aadObjectId, claimKey: claimKeyOfTurn(context) }, locale: localeOf(context) };
 }
 
 /** Audits a read of sensitive data by a member (allowed; refusals are audited by requireAccess). */
@@ -69,6 +72,20 @@ export async function memberChoices(db: Db, groupId: string): Promise<Array<{ id
  */
 export async function postShell(context: TurnContext, locale: Locale, input: ShellCardInput): Promise<void> {
   await context.sendActivity(shellActivity(locale, input));
+}
+
+/**
+ * Posts the shell that tells the group about a change that is already saved. A failed post is logged
+ * and not repeated (it may have arrived, see outbound.ts): the person who made the change is still told
+ * it was saved, which is the truth.
+ */
+export async function announceChange(context: TurnContext, locale: Locale, input: ShellCardInput, logger: Logger): Promise<void> {
+  try {
+    await postShell(context, locale, input);
+  } catch (error) {
+    if (!isSendFailure(error)) throw error;
+    logger.warn('announce.failed', { sendFailure: error.kind });
+  }
 }
 
 /** The shell card as a message activity, with a notification preview that names nothing. */

@@ -10,6 +10,7 @@ import { createResourceGroup, findCaseManager, findGroupByConversation } from '.
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
 import { readRoster } from './roster';
+import { claimKeyOfTurn } from './turn';
 import { replyWithCard } from './send';
 
 export const GROUP_SETUP_VERB = 'groupSetup';
@@ -85,6 +86,7 @@ export function groupsFeature(deps: BotDeps): Feature {
             timeZone: deps.config.defaultTimeZone,
             actor: caller,
             caseManager,
+            claimKey: claimKeyOfTurn(context),
           }, deps.now());
           logger.info('group.created', { groupId: group.id, conversationType: conversation.conversationType });
           return groupSummaryCard(

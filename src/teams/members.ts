@@ -9,6 +9,7 @@ import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
 import { auditRead, consentedTeamsUserIds, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
 import { readRoster } from './roster';
+import { claimKeyOfTurn } from './turn';
 
 /** `medlemmar` / `members`: the group's members, added from the roster or as contacts; roles, consent, removal. */
 export function membersFeature(deps: BotDeps): Feature {
@@ -112,6 +113,7 @@ export async function endMembershipsOfDepartedMembers(deps: BotDeps, context: Tu
     { teamId: channelData.team?.id, conversationId: conversationKey(activity.conversation?.id ?? '') },
     removed,
     deps.now(),
+    { claimKey: claimKeyOfTurn(context), reason: 'left_conversation' },
   );
   deps.logger.info('members.left_conversation', { removed: removed.length, membershipsEnded: ended });
 }

@@ -7,7 +7,7 @@ import { validateGoalInput, validateGoalUpdate, validateSubGoalInput } from '../
 import { translate } from '../locales';
 import { createGoal, createSubGoal, findGoal, findPlan, goalIdsOf, updateGoal } from '../storage/goals';
 import type { BotDeps, Feature } from './feature';
-import { auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
+import { announceChange, auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
 
 /**
  * `plan`, `nytt mål` / `new goal`: the plan's goals and sub-goals, goal updates with history and trend.
@@ -47,13 +47,13 @@ export function planFeature(deps: BotDeps): Feature {
 
   /** Tells everyone in the conversation that the plan changed, without saying what. */
   async function announce(context: TurnContext, turn: GroupTurn, titleKey: 'shell.goalCreated.title' | 'shell.goalUpdated.title', goalId: string) {
-    await postShell(context, groupLocale(turn.group), {
+    await announceChange(context, groupLocale(turn.group), {
       titleKey,
       byName: turn.member.displayName,
       verb: 'goalShow',
       data: { goalId },
       userIds: await consentedTeamsUserIds(db, turn.group.id),
-    });
+    }, logger);
   }
 
   return {

@@ -35,3 +35,24 @@ export async function readRoster(context: TurnContext, logger: Logger): Promise<
     return [caller];
   }
 }
+
+/**
+ * Every member of a conversation (or of its team, for a channel), or undefined when Teams could not give
+ * the whole list: a partial roster must never end anybody's membership.
+ *
+ * @example
+ *   const roster = await readCompleteRoster(context, group.teamId ?? undefined);
+ */
+export async function readCompleteRoster(context: TurnContext, teamId: string | undefined): Promise<RosterPerson[] | undefined> {
+  const people: RosterPerson[] = [];
+  let continuationToken: string | undefined;
+  for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
+    const result = teamId
+      ? await TeamsInfo.getPagedTeamMembers(context, teamId, 200, continuationToken)
+      : await TeamsInfo.getPagedMembers(context, 200, continuationToken);
+    for (const member of result.members) people.push({ teamsUserId: member.id, aadObjectId: member.aadObjectId || undefined, name: member.name ?? '' });
+    continuationToken = result.continuationToken || undefined;
+    if (!continuationToken) return people;
+  }
+  return undefined;
+}

@@ -22,8 +22,22 @@ export interface RosterMember {
   aadObjectId?: string;
 }
 
+/** A scripted failure: the next request of this method (any method when absent) gets this answer. */
+export interface ScriptedFailure {
+  status: number;
+  method?: 'POST' | 'GET' | 'PUT';
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Wait this long before answering (a slow connector). */
+  delayMs?: number;
+}
+
 export interface FakeConnector {
   url: string;
+  /** Every request that reached the connector, with the status it was answered. */
+  requests: Array<{ method: string; path: string; status: number }>;
+  /** Queues failures: each answers one matching request, in order, instead of the normal answer. */
+  failNext(...failures: ScriptedFailure[]): void;
   activities: CapturedActivity[];
   /** Activities the bot replaced (PUT), e.g. a card updated for everyone. */
   updates: CapturedActivity[];
@@ -62,16 +76,25 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
   const updates: CapturedActivity[] = [];
   let waiters: Array<() => void> = [];
   let counter = 0;
-  const connector: Partial<FakeConnector> = { activities, updates, roster };
+  const requests: FakeConnector['requests'] = [];
+  const failures: ScriptedFailure[] = [];
+  const connector: Partial<FakeConnector> = { activities, updates, roster, requests };
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const body = await readJson(req);
-    const send = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      requests.push({ method: req.method ?? '', path: url.pathname, status });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(payload));
     };
+    const failureIndex = failures.findIndex((f) => !f.method || f.method === req.method);
+    if (failureIndex >= 0) {
+      const [failure] = failures.splice(failureIndex, 1);
+      if (failure!.delayMs) await new Promise((resolve) => setTimeout(resolve, failure!.delayMs));
+      return send(failure!.status, failure!.body ?? { error: { code: `Status${failure!.status}`, message: 'scripted failure' } }, failure!.headers);
+    }
     // /v3/conversations/{id}/activities[/{replyToId}]
     if (req.method === 'POST' && parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities') {
       activities.push({ conversationId: parts[2] ?? '', replyToId: parts[4], activity: body as CapturedActivity['activity'] });
@@ -98,6 +121,9 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
 
   return Object.assign(connector, {
     url: `http://127.0.0.1:${port}`,
+    failNext(...next: ScriptedFailure[]) {
+      failures.push(...next);
+    },
     waitForActivities(count: number, timeoutMs = 10_000) {
       return new Promise<CapturedActivity[]>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`expected ${count} activities, got ${activities.length}`)), timeoutMs);
@@ -113,6 +139,8 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
     clear() {
       activities.length = 0;
       updates.length = 0;
+      requests.length = 0;
+      failures.length = 0;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }) as FakeConnector;

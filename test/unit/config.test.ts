@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_DATABASE_URL, loadConfig } from '../../src/config';
 
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const APP_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -30,9 +31,41 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '8080', DATABASE_URL: 'postgresql://u@db:5432/rg' })).toMatchObject({ port: 8080, databaseProvider: 'postgresql' });
   });
 
-  it('with credentials, listens on all interfaces and leaves local mode', () => {
-    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's3cret', NODE_ENV: 'production' });
+  it('with credentials, listens on all interfaces, leaves local mode and sends only to Teams hosts', () => {
+    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's3cret', NODE_ENV: 'production', ALLOWED_TENANT_IDS: TENANT });
     expect(config).toMatchObject({ host: '0.0.0.0', localMode: false, production: true, credentials: { appId: APP_ID, appType: 'MultiTenant' } });
+    expect(config.tenants).toEqual({ kind: 'list', tenantIds: [TENANT] });
+    expect(config.serviceHosts).toEqual({ kind: 'hosts', hosts: expect.arrayContaining(['smba.trafficmanager.net', 'smba.infra.gcc.teams.microsoft.com']) });
+  });
+
+  describe('the tenant fence (ALLOWED_TENANT_IDS)', () => {
+    it('refuses a MultiTenant bot in production that names no tenants, unless set to * explicitly', () => {
+      expect(problemsOf({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', NODE_ENV: 'production' })).toEqual([
+        expect.stringContaining('ALLOWED_TENANT_IDS is missing'),
+      ]);
+      expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', NODE_ENV: 'production', ALLOWED_TENANT_IDS: '*' }).tenants).toEqual({ kind: 'any' });
+    });
+
+    it('defaults to its own tenant for a SingleTenant bot, and to any tenant in local mode', () => {
+      const single = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT });
+      expect(single.tenants).toEqual({ kind: 'list', tenantIds: [TENANT] });
+      expect(loadConfig({}).tenants).toEqual({ kind: 'any' });
+      expect(loadConfig({}).serviceHosts).toEqual({ kind: 'loopback' });
+    });
+
+    it('takes a comma-separated list and refuses garbage', () => {
+      expect(loadConfig({ ALLOWED_TENANT_IDS: ` ${TENANT}, other-tenant ` }).tenants).toEqual({ kind: 'list', tenantIds: [TENANT, 'other-tenant'] });
+      expect(problemsOf({ ALLOWED_TENANT_IDS: 'a b;c' })).toEqual([expect.stringContaining('ALLOWED_TENANT_IDS is "a b;c"')]);
+    });
+  });
+
+  it('bounds the roster reconciliation to at most an hour and the token check to at most 10 s', () => {
+    expect(loadConfig({}).rosterReconcileMinutes).toBe(60);
+    expect(loadConfig({ ROSTER_RECONCILE_MINUTES: '15' }).rosterReconcileMinutes).toBe(15);
+    expect(problemsOf({ ROSTER_RECONCILE_MINUTES: '61', AUTH_TIMEOUT_MS: '60000' })).toEqual([
+      expect.stringContaining('ROSTER_RECONCILE_MINUTES is "61": set a whole number from 1 to 60'),
+      expect.stringContaining('AUTH_TIMEOUT_MS is "60000"'),
+    ]);
   });
 
   it('refuses production without credentials', () => {
