@@ -38,12 +38,28 @@ export interface BotApp {
   runTurn(context: TurnContext): Promise<TurnOutcome>;
   /** Ends memberships of people no longer in their conversation's roster (all groups). */
   reconcileMemberships(): Promise<ReconcileResult>;
+  /** Posts into a conversation from its stored reference; false when it could not (see outbound.ts). */
+  postToConversation(conversationId: string, activity: Partial<Activity>): Promise<boolean>;
 }
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
   return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps)];
 }
+
+/**
+ * Bot Framework's public-cloud endpoints (botframework-connector's AuthenticationConstants). botbuilder
+ * uses its built-in set only when none is configured, so a custom OpenID metadata URL needs them all.
+ */
+const PUBLIC_CLOUD_AUTH = {
+  ValidateAuthority: true,
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+};
 
 /** An adapter with Bot Framework authentication, or none at all in local mode. */
 export function createAdapter(credentials: BotCredentials | undefined, openIdMetadataUrl?: string): TeamsAdapter {
@@ -53,7 +69,7 @@ export function createAdapter(credentials: BotCredentials | undefined, openIdMet
         MicrosoftAppPassword: credentials.appPassword,
         MicrosoftAppType: credentials.appType,
         MicrosoftAppTenantId: credentials.tenantId,
-        ...(openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl } : {}),
+        ...(openIdMetadataUrl ? { ...PUBLIC_CLOUD_AUTH, ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl } : {}),
       }
     : {};
   return new TeamsAdapter(settings, new ConfigurationServiceClientCredentialFactory(settings));
@@ -167,6 +183,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
     adapter,
     features,
     runTurn,
+    postToConversation,
     reconcileMemberships: () => reconcileMemberships({ db, logger, now: deps.now, adapter, appId }),
   };
 }

@@ -26,10 +26,10 @@ export interface TestBot {
  * @example
  *   const t = await startTestBot('sqlite', [USERS.sara]);
  */
-export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: RosterMember[] = []): Promise<TestBot> {
+export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: RosterMember[] = [], env: Record<string, string> = {}): Promise<TestBot> {
   const database = await createTestDatabaseUrl(provider);
   const connector = await startFakeConnector(roster);
-  const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'error' });
+  const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'error', ...env });
   const logs: string[] = [];
   const bot = await startBot(config, createLogger('debug', (line) => logs.push(line)));
   return {
