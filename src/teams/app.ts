@@ -21,6 +21,7 @@ import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
 import { planFeature } from './plan';
 import { botWasAdded, greetInstalledConversation, rememberConversation } from './install';
+import { answerSearch } from './search';
 import { replyWithCard } from './send';
 
 /** Activities handled at most once per conversation and id (Teams redelivers after a slow answer). */
@@ -123,6 +124,12 @@ export function createBotApp(deps: BotDeps, credentials: BotCredentials | undefi
   for (const feature of features) {
     for (const [verb, handler] of Object.entries(feature.actions ?? {})) {
       app.adaptiveCards.actionExecute(verb, (context, _state, data) => runAction(context, logger, verb, handler, data));
+    }
+  }
+
+  for (const feature of features) {
+    for (const [dataset, handler] of Object.entries(feature.searches ?? {})) {
+      app.adaptiveCards.search(dataset, (context, _state, query) => answerSearch(context, logger, dataset, handler, query));
     }
   }
 
