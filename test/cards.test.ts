@@ -11,7 +11,7 @@ import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard }
 import { shellCard } from '../src/cards/shell';
 import { COMMAND_DEFINITIONS } from '../src/domain/commands';
 import type { AgreementWithHistory } from '../src/storage/agreements';
-import type { PlanGoal } from '../src/storage/goals';
+import type { GoalDetails, PlanGoal } from '../src/storage/goals';
 import { ERROR_CODES } from '../src/domain/errors';
 import { LOCALES } from '../src/domain/locale';
 import { silentLogger } from '../src/logger';
@@ -47,6 +47,12 @@ export function sampleGoal(overrides: Partial<PlanGoal> = {}): PlanGoal {
   } as PlanGoal;
 }
 
+/** A goal as the goal view loads it: a page of history, the counts, the latest ratings. */
+function sampleGoalDetails(overrides: Partial<PlanGoal> = {}, counts = { subGoals: 1, updates: 3 }): GoalDetails {
+  const goal = sampleGoal(overrides);
+  return { ...goal, _count: counts, ratings: goal.updates.flatMap((u) => (u.progress === null ? [] : [u.progress])).reverse() } as unknown as GoalDetails;
+}
+
 /** Text users typed in the samples, with template syntax that must stay literal. */
 const SAMPLE_USER_TEXTS = ['Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}'];
 
@@ -74,7 +80,7 @@ function sampleAgreement(overrides: Partial<AgreementWithHistory> = {}): Agreeme
       event('declined', JSON.stringify({ reason: 'Sjuk **hela** veckan ${$root}' }), '05'),
     ],
     ...overrides,
-  } as AgreementWithHistory;
+  } as unknown as AgreementWithHistory;
 }
 
 /** Every card the bot renders, with sample data, per locale. */
@@ -103,8 +109,14 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     memberChange: memberChangeFormCard(locale, [{ id: 'm-sara', name: 'Sara Lind' }], { change: 'role' }, { role: 'members.error.roleRequired' }),
     planEmpty: planCard(locale, [], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [] }),
     plan: planCard(locale, [sampleGoal(), sampleGoal({ id: 'goal-2', lifeArea: 'health', progress: null, updates: [], subGoals: [], responsible: null })], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved' }),
-    goal: goalCard(locale, sampleGoal(), { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved', noticeColor: 'Good' }),
-    goalBare: goalCard(locale, sampleGoal({ progress: null, targetDate: null, individualAgreedAt: null, responsible: null, subGoals: [], updates: [] }), { timeZone: 'Europe/Stockholm', userIds: [] }),
+    goal: goalCard(locale, sampleGoalDetails(), { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved', noticeColor: 'Good' }),
+    goalBare: goalCard(locale, sampleGoalDetails({ progress: null, targetDate: null, individualAgreedAt: null, responsible: null, subGoals: [], updates: [] }, { subGoals: 0, updates: 0 }), { timeZone: 'Europe/Stockholm', userIds: [] }),
+    goalHistoryPage: goalCard(locale, sampleGoalDetails({}, { subGoals: 40, updates: 30 }), { timeZone: 'Europe/Stockholm', userIds: [], historyOffset: 10 }),
+    planPage: planCard(locale, [sampleGoal({ _count: { agreements: 7 } } as Partial<PlanGoal>)], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], offset: 15, total: 40 }),
+    membersPage: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: [], offset: 30, total: 95 }),
+    agreementHistoryPage: agreementCard(locale, { ...sampleAgreement(), _count: { events: 40 } } as AgreementWithHistory, { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: [], eventsOffset: 15 }),
+    minePage: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z'), offset: 25, total: 60, verb: 'mineShow', data: {} }),
+    summaryPage: agreementListCard(locale, 'summary', [{ heading: 'Sara Lind', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-12-01T00:00:00Z'), status: 'done' }] }], { today: at('2026-11-23T00:00:00Z'), since: at('2026-11-09T00:00:00Z'), offset: 0, total: 60, verb: 'agreementSummaryShow', data: { since: '2026-11-09' } }),
     goalForm: goalFormCard(locale, [{ id: 'm-sara', name: 'Sara Lind' }], '2026-11-23'),
     goalFormWithErrors: goalFormCard(locale, [], '2026-11-23', { text: 'x'.repeat(501) }, { text: 'plan.error.textTooLong', targetDate: 'plan.error.datePast' }),
     subGoalForm: subGoalFormCard(locale, [{ id: 'goal-1', text: 'Mål' }], [{ id: 'm-sara', name: 'Sara Lind' }], '2026-11-23', { goalId: 'goal-1' }),
@@ -201,5 +213,31 @@ describe('card action verbs', () => {
 
   it('every handler has a card that uses its verb', () => {
     for (const verb of handledVerbs) expect(templateVerbs.has(verb)).toBe(true);
+  });
+
+  // Typeahead datasets (Input.ChoiceSet "choices.data") and the search handlers that answer them.
+  const handledDatasets = createFeatures(deps).flatMap((feature) => Object.keys(feature.searches ?? {}));
+  function datasetsIn(node: unknown, found: Set<string> = new Set()): Set<string> {
+    if (Array.isArray(node)) node.forEach((n) => datasetsIn(n, found));
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      const query = obj['choices.data'] as { type?: string; dataset?: unknown } | undefined;
+      if (query && typeof query.dataset === 'string') found.add(query.dataset);
+      Object.values(obj).forEach((v) => datasetsIn(v, found));
+    }
+    return found;
+  }
+  const cardDatasets = new Set<string>();
+  for (const name of CARD_NAMES) datasetsIn(JSON.parse(readFileSync(path.join(CARD_TEMPLATES_DIR, `${name}.json`), 'utf8')), cardDatasets);
+  for (const locale of LOCALES) datasetsIn(Object.values(sampleCards(locale)), cardDatasets);
+
+  it('every typeahead dataset in every card has exactly one search handler', () => {
+    expect(cardDatasets.size).toBeGreaterThan(0);
+    for (const dataset of cardDatasets) expect(handledDatasets.filter((d) => d === dataset)).toHaveLength(1);
+  });
+
+  it('every search handler has a card that queries its dataset', () => {
+    expect(handledDatasets.length).toBeGreaterThan(0);
+    for (const dataset of handledDatasets) expect(cardDatasets.has(dataset)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import type { AgreementEventKind, AgreementStatus } from '../domain/plan';
 import { translate } from '../locales';
 import type { AgreementWithHistory } from '../storage/agreements';
 import { formatDateTime, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
+import { fitItems, PAGE_SIZES, pagerOf, shorten } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
 
@@ -26,6 +27,8 @@ export interface AgreementCardOptions {
   userIds: string[];
   notice?: string;
   noticeColor?: 'Good' | 'Warning';
+  /** How many newer events this page of the history skips (0: the newest). */
+  eventsOffset?: number;
 }
 
 function eventDetail(locale: Locale, kind: string, details: string | null, names: Map<string, string>): string {
@@ -48,7 +51,10 @@ export function agreementCard(locale: Locale, agreement: AgreementWithHistory, o
   const due = dueLine(locale, agreement.dueDate, agreement.status, options.today);
   const open = isOpenAgreement(agreement.status);
   const goalText = agreement.subGoal ? `${agreement.goal?.text ?? ''} / ${agreement.subGoal.text}` : (agreement.goal?.text ?? null);
-  return renderCard('agreement', {
+  const eventsOffset = options.eventsOffset ?? 0;
+  const eventCount = agreement._count?.events ?? agreement.events.length;
+  // The page holds the newest events oldest first; when cutting it down to fit, keep the newest.
+  return fitItems([...agreement.events].reverse(), (newestFirst) => renderCard('agreement', {
     strings: {
       refresh: translate(locale, 'card.refresh'),
       title: translate(locale, 'agreement.title'),
@@ -88,13 +94,15 @@ export function agreementCard(locale: Locale, agreement: AgreementWithHistory, o
       status: statusText(locale, agreement.status),
       goal: goalText,
     },
-    history: agreement.events.map((event) => ({
+    offset: eventsOffset,
+    history: [...newestFirst].reverse().map((event) => ({
       when: formatDateTime(event.createdAt, locale, options.timeZone),
       who: names.get(event.actorMemberId ?? '') ?? '–',
       what: translate(locale, `agreement.event.${event.kind as AgreementEventKind}`),
       detail: eventDetail(locale, event.kind, event.details, names),
     })),
-  });
+    pager: pagerOf(locale, eventsOffset, newestFirst.length, eventCount, PAGE_SIZES.agreementHistory, { agreementId: agreement.id }),
+  }));
 }
 
 /** The new-agreement form: what, responsible (the individual included), due date, optional goal link. */
@@ -118,6 +126,7 @@ export function agreementFormCard(
       dueDateLabel: translate(locale, 'agreement.form.dueDateLabel'),
       dueDateRequired: translate(locale, 'plan.error.dateRequired'),
       linkLabel: translate(locale, 'agreement.form.linkLabel'),
+      linkSearch: translate(locale, 'form.linkSearch'),
       submit: translate(locale, 'agreement.form.submit'),
     },
     errors: localizeFieldErrors(locale, fieldErrors, 'agreement.error.summary'),
@@ -135,29 +144,46 @@ export interface AgreementListItem {
   status: string;
 }
 
+/** Where a page of an agreement list is, and the verb (with its data) that shows another page. */
+export interface AgreementListPaging {
+  offset: number;
+  total: number;
+  verb: 'mineShow' | 'agreementSummaryShow';
+  data: Record<string, unknown>;
+}
+
 /**
- * A list of agreements in sections (by group for "mine", by member for the meeting summary), each
- * with its due line (overdue in red) and a button to open it.
+ * One page of a list of agreements in sections (by group for "mine", by member for the meeting
+ * summary), each with its due line (overdue in red), its text shortened, and a button to open it.
  */
 export function agreementListCard(
   locale: Locale,
   kind: 'mine' | 'summary',
   sections: Array<{ heading: string; items: AgreementListItem[] }>,
-  options: { today: Date; since?: Date },
+  options: { today: Date; since?: Date } & Partial<AgreementListPaging>,
 ): AdaptiveCardJson {
-  return renderCard('agreement-list', {
-    strings: {
-      title: kind === 'mine' ? translate(locale, 'mine.title') : translate(locale, 'summary.title', { date: formatDay(options.since ?? options.today, locale) }),
-      subtitle: translate(locale, kind === 'mine' ? 'mine.subtitle' : 'summary.subtitle'),
-      empty: translate(locale, kind === 'mine' ? 'mine.empty' : 'summary.empty'),
-      open: translate(locale, 'agreement.open'),
-    },
-    sections: sections.map((section) => ({
-      heading: section.heading,
-      items: section.items.map((item) => {
-        const due = dueLine(locale, item.dueDate, item.status, options.today);
-        return { id: item.id, what: item.what, line: translate(locale, 'mine.line', { due: due.text, status: statusText(locale, item.status) }), color: due.overdue ? 'Attention' : 'Default' };
-      }),
-    })),
+  const items = sections.flatMap((section) => section.items.map((item) => ({ section, item })));
+  const offset = options.offset ?? 0;
+  return fitItems(items, (shown) => {
+    const shownSections = sections
+      .map((section) => ({ heading: section.heading, items: shown.filter((entry) => entry.section === section).map((entry) => entry.item) }))
+      .filter((section) => section.items.length > 0);
+    const pager = pagerOf(locale, offset, shown.length, options.total ?? items.length, kind === 'mine' ? PAGE_SIZES.mine : PAGE_SIZES.summary, options.data);
+    return renderCard('agreement-list', {
+      strings: {
+        title: kind === 'mine' ? translate(locale, 'mine.title') : translate(locale, 'summary.title', { date: formatDay(options.since ?? options.today, locale) }),
+        subtitle: translate(locale, kind === 'mine' ? 'mine.subtitle' : 'summary.subtitle'),
+        empty: translate(locale, kind === 'mine' ? 'mine.empty' : 'summary.empty'),
+        open: translate(locale, 'agreement.open'),
+      },
+      sections: shownSections.map((section) => ({
+        heading: section.heading,
+        items: section.items.map((item) => {
+          const due = dueLine(locale, item.dueDate, item.status, options.today);
+          return { id: item.id, what: shorten(item.what), line: translate(locale, 'mine.line', { due: due.text, status: statusText(locale, item.status) }), color: due.overdue ? 'Attention' : 'Default' };
+        }),
+      })),
+      pager: pager ? { ...pager, verb: options.verb ?? (kind === 'mine' ? 'mineShow' : 'agreementSummaryShow') } : null,
+    });
   });
 }

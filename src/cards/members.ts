@@ -3,6 +3,7 @@ import type { Locale } from '../domain/locale';
 import { hasConsent, MEMBER_CHANGES, MEMBER_ROLES, PRINCIPALS, type MemberRole, type Principal } from '../domain/members';
 import { translate } from '../locales';
 import { formatDate, formValue, localizeFieldErrors } from './format';
+import { fitItems, PAGE_SIZES, pagerOf } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
 
@@ -39,8 +40,13 @@ function consentLine(locale: Locale, member: MemberView, timeZone: string): stri
  * @example
  *   membersCard('sv', members, { timeZone: 'Europe/Stockholm', userIds: [] })
  */
-export function membersCard(locale: Locale, members: MemberView[], options: { timeZone: string; userIds: string[]; notice?: string }): AdaptiveCardJson {
-  return renderCard('members', {
+export function membersCard(
+  locale: Locale,
+  members: MemberView[],
+  options: { timeZone: string; userIds: string[]; notice?: string; offset?: number; total?: number },
+): AdaptiveCardJson {
+  const offset = options.offset ?? 0;
+  return fitItems(members, (shown) => renderCard('members', {
     strings: {
       title: translate(locale, 'members.title'),
       refresh: translate(locale, 'card.refresh'),
@@ -50,7 +56,9 @@ export function membersCard(locale: Locale, members: MemberView[], options: { ti
     },
     notice: options.notice ?? null,
     userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
-    members: members.map((member) => ({
+    offset,
+    pager: pagerOf(locale, offset, shown.length, options.total ?? members.length, PAGE_SIZES.members),
+    members: shown.map((member) => ({
       name: member.displayName,
       caseManagerMark: member.isCaseManager ? translate(locale, 'members.caseManagerMark') : '',
       role: translate(locale, `role.${member.role as MemberRole}`),
@@ -59,7 +67,7 @@ export function membersCard(locale: Locale, members: MemberView[], options: { ti
       status: `${translate(locale, member.teamsUserId ? 'members.teamsYes' : 'members.teamsNo')} · ${consentLine(locale, member, options.timeZone)}`,
       statusColor: hasConsent(member) ? 'Default' : 'Warning',
     })),
-  });
+  }));
 }
 
 /** The add-member form: a person from the conversation's roster, or a contact without Teams. */

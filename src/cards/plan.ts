@@ -2,8 +2,9 @@ import type { FieldErrors } from '../domain/errors';
 import type { Locale } from '../domain/locale';
 import { GOAL_STATUSES, LIFE_AREAS, PROGRESS_MAX, PROGRESS_MIN, progressTrend, type GoalStatus, type LifeArea } from '../domain/plan';
 import { translate } from '../locales';
-import type { PlanGoal } from '../storage/goals';
+import type { GoalDetails, PlanGoal } from '../storage/goals';
 import { formatDate, formatDateTime, formatDay, formValue, localizeFieldErrors } from './format';
+import { fitItems, PAGE_SIZES, pagerOf, shorten } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
 
@@ -12,11 +13,14 @@ export interface PlanCardOptions {
   timeZone: string;
   userIds: string[];
   notice?: string;
+  /** Where this page starts in the whole plan, and how many goals the plan has. */
+  offset?: number;
+  total?: number;
 }
 
 const statusText = (locale: Locale, status: string) => translate(locale, `status.${status as GoalStatus}`);
 
-function goalSummary(locale: Locale, goal: PlanGoal): string {
+function goalSummary(locale: Locale, goal: { status: string; progress: number | null }): string {
   const progress = goal.progress === null ? translate(locale, 'plan.noProgress') : `${goal.progress}/${PROGRESS_MAX}`;
   return translate(locale, 'plan.goalSummary', { status: statusText(locale, goal.status), progress });
 }
@@ -27,51 +31,60 @@ function ratingsOf(goal: PlanGoal): number[] {
 }
 
 /**
- * The plan overview: goals grouped by life area, with status, latest progress, latest update and the
- * next sub-goal due. Only ever returned to a member with consent (a user-specific view).
+ * One page of the plan overview: goals grouped by life area, with status, latest progress, latest
+ * update, the next sub-goal due and a few open agreements, texts shortened (the goal view has them
+ * whole). Only ever returned to a member with consent (a user-specific view).
  */
 export function planCard(locale: Locale, goals: PlanGoal[], options: PlanCardOptions): AdaptiveCardJson {
-  const areas = LIFE_AREAS.map((area) => ({ area, goals: goals.filter((g) => g.lifeArea === area) }))
-    .filter((entry) => entry.goals.length > 0)
-    .map(({ area, goals: inArea }) => ({
-      title: translate(locale, `lifeArea.${area}`),
-      goals: inArea.map((goal) => {
-        const latest = goal.updates[0];
-        const next = goal.subGoals.find((s) => s.status !== 'achieved' && s.status !== 'ended');
-        const trend = progressTrend(ratingsOf(goal));
-        return {
-          id: goal.id,
-          text: goal.text,
-          summary: trend.direction !== 'none' ? `${goalSummary(locale, goal)} · ${trend.sparkline}` : goalSummary(locale, goal),
-          latest: latest
-            ? translate(locale, 'plan.latest', { date: formatDate(latest.createdAt, locale, options.timeZone), name: latest.author?.displayName ?? '–' })
-            : null,
-          nextSubGoal: next
-            ? { label: translate(locale, 'plan.nextSubGoal'), text: next.text, due: next.targetDate ? formatDay(next.targetDate, locale) : '–' }
-            : null,
-          agreementsLabel: translate(locale, 'plan.openAgreements'),
-          agreements: goal.agreements.map((a) => ({ what: a.what, who: a.responsible.displayName, due: formatDay(a.dueDate, locale) })),
-        };
-      }),
-    }));
-  return renderCard('plan', {
-    strings: {
-      title: translate(locale, 'plan.title'),
-      refresh: translate(locale, 'card.refresh'),
-      empty: translate(locale, 'plan.empty'),
-      newGoal: translate(locale, 'plan.newGoal'),
-      newSubGoal: translate(locale, 'plan.newSubGoal'),
-      updateGoal: translate(locale, 'plan.updateGoal'),
-      openGoal: translate(locale, 'plan.openGoal'),
-    },
-    alias: options.alias,
-    notice: options.notice ?? null,
-    userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
-    areas,
+  const offset = options.offset ?? 0;
+  const total = options.total ?? goals.length;
+  return fitItems(goals, (shown) => {
+    const areas = LIFE_AREAS.map((area) => ({ area, goals: shown.filter((g) => g.lifeArea === area) }))
+      .filter((entry) => entry.goals.length > 0)
+      .map(({ area, goals: inArea }) => ({
+        title: translate(locale, `lifeArea.${area}`),
+        goals: inArea.map((goal) => {
+          const latest = goal.updates[0];
+          const next = goal.subGoals.find((s) => s.status !== 'achieved' && s.status !== 'ended');
+          const trend = progressTrend(ratingsOf(goal));
+          const openAgreements = goal._count?.agreements ?? goal.agreements.length;
+          return {
+            id: goal.id,
+            text: shorten(goal.text),
+            summary: trend.direction !== 'none' ? `${goalSummary(locale, goal)} · ${trend.sparkline}` : goalSummary(locale, goal),
+            latest: latest
+              ? translate(locale, 'plan.latest', { date: formatDate(latest.createdAt, locale, options.timeZone), name: latest.author?.displayName ?? '–' })
+              : null,
+            nextSubGoal: next
+              ? { label: translate(locale, 'plan.nextSubGoal'), text: shorten(next.text), due: next.targetDate ? formatDay(next.targetDate, locale) : '–' }
+              : null,
+            agreementsLabel: translate(locale, 'plan.openAgreements'),
+            agreements: goal.agreements.map((a) => ({ what: shorten(a.what), who: a.responsible.displayName, due: formatDay(a.dueDate, locale) })),
+            moreAgreements: openAgreements > goal.agreements.length ? translate(locale, 'plan.moreAgreements', { count: openAgreements - goal.agreements.length }) : null,
+          };
+        }),
+      }));
+    return renderCard('plan', {
+      strings: {
+        title: translate(locale, 'plan.title'),
+        refresh: translate(locale, 'card.refresh'),
+        empty: translate(locale, 'plan.empty'),
+        newGoal: translate(locale, 'plan.newGoal'),
+        newSubGoal: translate(locale, 'plan.newSubGoal'),
+        updateGoal: translate(locale, 'plan.updateGoal'),
+        openGoal: translate(locale, 'plan.openGoal'),
+      },
+      alias: options.alias,
+      notice: options.notice ?? null,
+      userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
+      offset,
+      pager: pagerOf(locale, offset, shown.length, total, PAGE_SIZES.plan),
+      areas,
+    });
   });
 }
 
-function historyChange(locale: Locale, update: PlanGoal['updates'][number]): string {
+function historyChange(locale: Locale, update: GoalDetails['updates'][number]): string {
   const parts: string[] = [];
   if (update.status && update.previousStatus && update.previousStatus !== update.status) {
     parts.push(translate(locale, 'goal.change.status', { from: statusText(locale, update.previousStatus), to: statusText(locale, update.status) }));
@@ -85,57 +98,66 @@ function historyChange(locale: Locale, update: PlanGoal['updates'][number]): str
 }
 
 /**
- * One goal with its sub-goals, trend and history: the goal-update card. `notice` tells the reader what
- * just happened (saved, or "this card was updated").
+ * One goal with its sub-goals, trend and a page of its history (newest first): the goal-update card,
+ * where the goal's text is shown whole. `notice` tells the reader what just happened (saved, or "this
+ * card was updated").
  */
 export function goalCard(
   locale: Locale,
-  goal: PlanGoal,
-  options: { timeZone: string; userIds: string[]; notice?: string; noticeColor?: 'Good' | 'Warning' },
+  goal: GoalDetails,
+  options: { timeZone: string; userIds: string[]; notice?: string; noticeColor?: 'Good' | 'Warning'; historyOffset?: number },
 ): AdaptiveCardJson {
-  const trend = progressTrend(ratingsOf(goal));
+  const trend = progressTrend(goal.ratings);
+  const historyOffset = options.historyOffset ?? 0;
   const dates = [
     goal.targetDate ? translate(locale, 'goal.target', { date: formatDay(goal.targetDate, locale) }) : null,
     goal.individualAgreedAt
       ? translate(locale, 'goal.agreed', { date: formatDate(goal.individualAgreedAt, locale, options.timeZone) })
       : translate(locale, 'goal.notAgreed'),
   ].filter(Boolean);
-  return renderCard('goal', {
-    strings: {
-      refresh: translate(locale, 'card.refresh'),
-      responsible: translate(locale, 'goal.responsible'),
-      subGoals: translate(locale, 'goal.subGoals'),
-      history: translate(locale, 'goal.history'),
-      update: translate(locale, 'goal.update'),
-      newSubGoal: translate(locale, 'plan.newSubGoal'),
-      plan: translate(locale, 'goal.plan'),
-    },
-    notice: options.notice ?? null,
-    noticeColor: options.noticeColor ?? 'Good',
-    userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
-    goal: {
-      id: goal.id,
-      lifeArea: translate(locale, `lifeArea.${goal.lifeArea as LifeArea}`),
-      text: goal.text,
-      summary: goalSummary(locale, goal),
-      // One rating is no trend: the summary line already shows it.
-      trend: trend.direction !== 'none' ? `${translate(locale, 'goal.trend')}: ${trend.sparkline}  ${trend.values}` : null,
-      responsible: goal.responsible?.displayName ?? null,
-      dates: dates.join(' · '),
-    },
-    subGoals: goal.subGoals.map((s) => ({
-      text: s.text,
-      status: statusText(locale, s.status),
-      due: s.targetDate ? formatDay(s.targetDate, locale) : '–',
-      responsible: s.responsible?.displayName ?? translate(locale, 'goal.noResponsible'),
-    })),
-    history: goal.updates.map((u) => ({
-      when: formatDateTime(u.createdAt, locale, options.timeZone),
-      author: u.author?.displayName ?? '–',
-      change: historyChange(locale, u) || '–',
-      comment: u.comment,
-    })),
-  });
+  const subGoalCount = goal._count?.subGoals ?? goal.subGoals.length;
+  const updateCount = goal._count?.updates ?? goal.updates.length;
+  return fitItems(goal.updates, (shown) =>
+    renderCard('goal', {
+      strings: {
+        refresh: translate(locale, 'card.refresh'),
+        responsible: translate(locale, 'goal.responsible'),
+        subGoals: translate(locale, 'goal.subGoals'),
+        history: translate(locale, 'goal.history'),
+        update: translate(locale, 'goal.update'),
+        newSubGoal: translate(locale, 'plan.newSubGoal'),
+        plan: translate(locale, 'goal.plan'),
+      },
+      notice: options.notice ?? null,
+      noticeColor: options.noticeColor ?? 'Good',
+      userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
+      offset: historyOffset,
+      goal: {
+        id: goal.id,
+        lifeArea: translate(locale, `lifeArea.${goal.lifeArea as LifeArea}`),
+        text: goal.text,
+        summary: goalSummary(locale, goal),
+        // One rating is no trend: the summary line already shows it.
+        trend: trend.direction !== 'none' ? `${translate(locale, 'goal.trend')}: ${trend.sparkline}  ${trend.values}` : null,
+        responsible: goal.responsible?.displayName ?? null,
+        dates: dates.join(' · '),
+      },
+      subGoals: goal.subGoals.map((s) => ({
+        text: s.text,
+        status: statusText(locale, s.status),
+        due: s.targetDate ? formatDay(s.targetDate, locale) : '–',
+        responsible: s.responsible?.displayName ?? translate(locale, 'goal.noResponsible'),
+      })),
+      moreSubGoals: subGoalCount > goal.subGoals.length ? translate(locale, 'goal.moreSubGoals', { count: subGoalCount - goal.subGoals.length }) : null,
+      history: shown.map((u) => ({
+        when: formatDateTime(u.createdAt, locale, options.timeZone),
+        author: u.author?.displayName ?? '–',
+        change: historyChange(locale, u) || '–',
+        comment: u.comment,
+      })),
+      pager: pagerOf(locale, historyOffset, shown.length, updateCount, PAGE_SIZES.goalHistory, { goalId: goal.id }),
+    }),
+  );
 }
 
 type Person = { id: string; name: string };
@@ -184,6 +206,7 @@ export function subGoalFormCard(
     strings: {
       title: translate(locale, 'subGoalForm.title'),
       goalLabel: translate(locale, 'subGoalForm.goalLabel'),
+      goalSearch: translate(locale, 'form.goalSearch'),
       goalRequired: translate(locale, 'plan.error.goalRequired'),
       textLabel: translate(locale, 'subGoalForm.textLabel'),
       textRequired: translate(locale, 'plan.error.textRequired'),
@@ -221,6 +244,7 @@ export function goalUpdateFormCard(
     strings: {
       title: translate(locale, 'updateForm.title'),
       goalLabel: translate(locale, 'updateForm.goalLabel'),
+      goalSearch: translate(locale, 'form.goalSearch'),
       goalRequired: translate(locale, 'plan.error.goalRequired'),
       statusLabel: translate(locale, 'updateForm.statusLabel'),
       statusRequired: translate(locale, 'plan.error.statusRequired'),

@@ -5,25 +5,34 @@
  */
 import { OPEN_AGREEMENT_STATUSES, type AgreementChange, type AgreementInput } from '../domain/agreements';
 import { DomainError } from '../domain/errors';
-import { hasConsent } from '../domain/members';
 import type { AgreementStatus } from '../domain/plan';
 import { nextAgreementStatus } from '../domain/agreements';
 import { recordChange } from './audit';
+import { clampOffset } from './goals';
 import type { Db } from './database';
-import type { Actor } from './members';
+import { consentedMemberWhere, type Actor } from './members';
 
-const AGREEMENT_DETAILS = {
-  responsible: true,
-  goal: true,
-  subGoal: true,
-  events: { orderBy: { createdAt: 'asc' as const } },
-};
+/** How many events the agreement view shows unless told otherwise. */
+const EVENTS_SHOWN = 15;
 
-/** One agreement of the group with its history; not_found for an unknown id or another group's. */
-export async function findAgreement(db: Db, groupId: string, agreementId: string) {
-  const agreement = await db.agreement.findFirst({ where: { id: agreementId, groupId }, include: AGREEMENT_DETAILS });
+/**
+ * One agreement of the group with a page of its history: the newest `eventsSize` events after skipping
+ * `eventsOffset` newer ones, oldest first for reading, and how many events there are. not_found for an
+ * unknown id or another group's.
+ */
+export async function findAgreement(db: Db, groupId: string, agreementId: string, eventsOffset = 0, eventsSize = EVENTS_SHOWN) {
+  const agreement = await db.agreement.findFirst({
+    where: { id: agreementId, groupId },
+    include: {
+      responsible: true,
+      goal: true,
+      subGoal: true,
+      events: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: eventsOffset, take: eventsSize },
+      _count: { select: { events: true } },
+    },
+  });
   if (!agreement) throw new DomainError('not_found');
-  return agreement;
+  return { ...agreement, events: agreement.events.reverse() };
 }
 
 export type AgreementWithHistory = Awaited<ReturnType<typeof findAgreement>>;
@@ -98,24 +107,42 @@ export async function changeAgreement(
 }
 
 /**
- * The caller's open agreements: in one group, or across every group where they are a current member
- * with consent (for "mine" in personal chat). Includes the group's alias and time zone.
+ * One page of the caller's open agreements, by due date (so overdue ones come first): in one group, or
+ * across every group where they are a current member with consent (for "mine" in personal chat), with
+ * each group's alias, and how many there are. Membership and consent are part of the query (a join),
+ * so a member of a thousand groups costs no list of ids.
  */
-export async function findOpenAgreementsOf(db: Db, aadObjectId: string, groupId?: string) {
-  const memberships = (await db.member.findMany({ where: { aadObjectId, removedAt: null, ...(groupId ? { groupId } : {}) } })).filter(hasConsent);
-  if (memberships.length === 0) return [];
-  return db.agreement.findMany({
-    where: { responsibleMemberId: { in: memberships.map((m) => m.id) }, status: { in: [...OPEN_AGREEMENT_STATUSES] } },
-    include: { group: true, goal: true },
-    orderBy: { dueDate: 'asc' },
+export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { groupId?: string; offset: number; take: number }) {
+  const where = {
+    status: { in: [...OPEN_AGREEMENT_STATUSES] },
+    responsible: { aadObjectId, removedAt: null, ...consentedMemberWhere(db), ...(page.groupId ? { groupId: page.groupId } : {}) },
+  };
+  const total = await db.agreement.count({ where });
+  const offset = clampOffset(page.offset, total, page.take);
+  const agreements = await db.agreement.findMany({
+    where,
+    include: { group: { select: { id: true, individualAlias: true } } },
+    orderBy: [{ dueDate: 'asc' }, { id: 'asc' }],
+    skip: offset,
+    take: page.take,
   });
+  return { agreements, offset, total };
 }
 
-/** Agreements of the group made or changed since `since`, with their members and history. */
-export function findAgreementsChangedSince(db: Db, groupId: string, since: Date) {
-  return db.agreement.findMany({
-    where: { groupId, events: { some: { createdAt: { gte: since } } } },
-    include: AGREEMENT_DETAILS,
-    orderBy: [{ dueDate: 'asc' }],
+/**
+ * One page of the group's agreements made or changed since `since`, by responsible member (name) and
+ * due date, and how many there are.
+ */
+export async function findAgreementsChangedSince(db: Db, groupId: string, since: Date, page: { offset: number; take: number }) {
+  const where = { groupId, events: { some: { createdAt: { gte: since } } } };
+  const total = await db.agreement.count({ where });
+  const offset = clampOffset(page.offset, total, page.take);
+  const agreements = await db.agreement.findMany({
+    where,
+    include: { responsible: { select: { id: true, displayName: true } } },
+    orderBy: [{ responsible: { displayName: 'asc' } }, { responsibleMemberId: 'asc' }, { dueDate: 'asc' }, { id: 'asc' }],
+    skip: offset,
+    take: page.take,
   });
+  return { agreements, offset, total };
 }

@@ -44,6 +44,31 @@ export async function recordAudit(db: DbOrTx, entry: AuditEntry, at: Date = new 
   });
 }
 
+/**
+ * Appends several entries in one statement (e.g. a read across many groups), rather than one await each.
+ *
+ * @example
+ *   await recordAudits(db, groupIds.map((groupId) => ({ action: 'agreements.mine.read', outcome: 'allowed', groupId })));
+ */
+export async function recordAudits(db: DbOrTx, entries: readonly AuditEntry[], at: Date = new Date()): Promise<void> {
+  // Chunked so no single statement carries an unbounded number of parameters.
+  for (let i = 0; i < entries.length; i += 500) {
+    await db.auditEvent.createMany({
+      data: entries.slice(i, i + 500).map((entry) => ({
+        at,
+        action: entry.action,
+        outcome: entry.outcome,
+        actorAadObjectId: entry.actorAadObjectId ?? null,
+        actorMemberId: entry.actorMemberId ?? null,
+        groupId: entry.groupId ?? null,
+        entityType: entry.entityType ?? null,
+        entityId: entry.entityId ?? null,
+        reason: entry.reason ?? null,
+      })),
+    });
+  }
+}
+
 /** The member making a change, as the activity identified them. */
 export interface AuditActor {
   memberId: string;

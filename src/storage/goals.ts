@@ -5,45 +5,186 @@
  */
 import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { DomainError } from '../domain/errors';
-import type { GoalInput, GoalUpdateInput, SubGoalInput } from '../domain/plan';
+import { LIFE_AREAS, TREND_LENGTH, type GoalInput, type GoalUpdateInput, type SubGoalInput } from '../domain/plan';
 import { recordChange } from './audit';
 import type { Db } from './database';
 import type { Actor } from './members';
 
 const HISTORY_LENGTH = 12;
 
-/** What a goal card shows: the responsible member, sub-goals by due date, the newest history entries. */
-const GOAL_DETAILS = {
+/** How many of a goal's open agreements the plan lists under it (the rest are counted). */
+export const PLAN_AGREEMENTS_SHOWN = 3;
+
+/** How many sub-goals the goal view lists (by due date; the rest are counted). */
+export const GOAL_SUBGOALS_SHOWN = 20;
+
+const OPEN_AGREEMENT_WHERE = { status: { in: [...OPEN_AGREEMENT_STATUSES] } };
+
+/** What the plan shows of a goal: the responsible member, the next open sub-goal, recent updates, a few open agreements. */
+const PLAN_GOAL_DETAILS = {
   responsible: true,
-  subGoals: { orderBy: [{ targetDate: 'asc' as const }, { createdAt: 'asc' as const }], include: { responsible: true } },
+  subGoals: {
+    where: { status: { notIn: ['achieved', 'ended'] } },
+    orderBy: [{ targetDate: 'asc' as const }, { createdAt: 'asc' as const }],
+    take: 1,
+    include: { responsible: true },
+  },
   updates: { orderBy: { createdAt: 'desc' as const }, take: HISTORY_LENGTH, include: { author: true } },
-  agreements: { where: { status: { in: [...OPEN_AGREEMENT_STATUSES] } }, orderBy: { dueDate: 'asc' as const }, include: { responsible: true } },
+  agreements: { where: OPEN_AGREEMENT_WHERE, orderBy: { dueDate: 'asc' as const }, take: PLAN_AGREEMENTS_SHOWN, include: { responsible: true } },
+  _count: { select: { agreements: { where: OPEN_AGREEMENT_WHERE } } },
 };
 
-/** The whole plan of a group: goals with sub-goals, responsible members and recent updates. */
-export function findPlan(db: Db, groupId: string) {
+/**
+ * One page of a group's plan, in the order the plan card shows it (life area, then oldest goal first),
+ * and how many goals there are. Only the page's goals are loaded with their details.
+ */
+export async function findPlanPage(db: Db, groupId: string, offset: number, size: number) {
+  const order = await db.goal.findMany({ where: { groupId }, select: { id: true, lifeArea: true, createdAt: true } });
+  const area = (lifeArea: string) => {
+    const index = (LIFE_AREAS as readonly string[]).indexOf(lifeArea);
+    return index < 0 ? LIFE_AREAS.length : index;
+  };
+  order.sort((a, b) => area(a.lifeArea) - area(b.lifeArea) || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  const start = clampOffset(offset, order.length, size);
+  // A page's ids: a bounded list (at most `size`), never the whole plan.
+  const pageIds = order.slice(start, start + size).map((g) => g.id);
+  const goals = pageIds.length === 0 ? [] : await db.goal.findMany({ where: { id: { in: pageIds }, groupId }, include: PLAN_GOAL_DETAILS });
+  const byId = new Map(goals.map((g) => [g.id, g]));
+  return { goals: pageIds.flatMap((id) => byId.get(id) ?? []), offset: start, total: order.length };
+}
+
+export type PlanGoal = Awaited<ReturnType<typeof findPlanPage>>['goals'][number];
+
+/** An offset inside the list: past the end means the last page. */
+export function clampOffset(offset: number, total: number, size: number): number {
+  if (offset < total) return offset;
+  return total === 0 ? 0 : Math.floor((total - 1) / size) * size;
+}
+
+/** What the goal view shows: sub-goals by due date, one page of the history (newest first), and the counts. */
+function goalViewDetails(historyOffset: number, historySize: number) {
+  return {
+    responsible: true,
+    subGoals: { orderBy: [{ targetDate: 'asc' as const }, { createdAt: 'asc' as const }], take: GOAL_SUBGOALS_SHOWN, include: { responsible: true } },
+    updates: { orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }], skip: historyOffset, take: historySize, include: { author: true } },
+    _count: { select: { subGoals: true, updates: true } },
+  };
+}
+
+/**
+ * One goal of the group with its sub-goals and a page of its history (newest first), plus the latest
+ * ratings for its trend; not_found for another group's goal or an unknown id.
+ */
+export async function findGoal(db: Db, groupId: string, goalId: string, historyOffset = 0, historySize = HISTORY_LENGTH) {
+  const goal = await db.goal.findFirst({ where: { id: goalId, groupId }, include: goalViewDetails(historyOffset, historySize) });
+  if (!goal) throw new DomainError('not_found');
+  const rated = await db.goalUpdate.findMany({
+    where: { goalId: goal.id, progress: { not: null } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: TREND_LENGTH,
+    select: { progress: true },
+  });
+  return { ...goal, ratings: rated.map((u) => u.progress!).reverse() };
+}
+
+export type GoalDetails = Awaited<ReturnType<typeof findGoal>>;
+
+/** Whether the goal belongs to the group (to validate a submitted goal id against). */
+export async function isGoalOfGroup(db: Db, groupId: string, goalId: string): Promise<boolean> {
+  if (!goalId) return false;
+  return (await db.goal.count({ where: { id: goalId, groupId } })) === 1;
+}
+
+/** A goal of the group with what the goal-update form needs, or undefined. */
+export function findGoalForUpdate(db: Db, groupId: string, goalId: string) {
+  return db.goal.findFirst({ where: { id: goalId, groupId }, select: { id: true, text: true, version: true, status: true, progress: true } });
+}
+
+/** How many goal ids from submitted card data one query takes at most (a form offers fewer). */
+const SUBMITTED_IDS_MAX = 50;
+
+/** Goals of the group named in a submitted form (its `versions`), bounded: card data is not trusted to be small. */
+export function findGoalsForUpdate(db: Db, groupId: string, goalIds: readonly string[]) {
+  return db.goal.findMany({
+    where: { groupId, id: { in: goalIds.slice(0, SUBMITTED_IDS_MAX) } },
+    orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+    select: { id: true, text: true, version: true, status: true, progress: true },
+  });
+}
+
+/**
+ * The goals a pick list offers without searching: the most recently changed first, at most `take`.
+ * Any other goal is found by the typeahead search.
+ */
+export function findRecentGoals(db: Db, groupId: string, take: number) {
   return db.goal.findMany({
     where: { groupId },
-    orderBy: [{ lifeArea: 'asc' }, { createdAt: 'asc' }],
-    include: GOAL_DETAILS,
+    orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+    take,
+    select: { id: true, text: true, version: true, status: true, progress: true },
   });
 }
 
-export type PlanGoal = Awaited<ReturnType<typeof findPlan>>[number];
+/** How many rows a search reads at a time while it looks for matches. */
+const SEARCH_BATCH = 200;
 
-/** One goal of the group with its sub-goals and history; not_found for another group's goal or an unknown id. */
-export async function findGoal(db: Db, groupId: string, goalId: string): Promise<PlanGoal> {
-  const goal = await db.goal.findFirst({
-    where: { id: goalId, groupId },
-    include: GOAL_DETAILS,
-  });
-  if (!goal) throw new DomainError('not_found');
-  return goal;
+/**
+ * The group's goals whose text contains `query` (case-insensitive, in any language), newest first, at
+ * most `limit`. Matching is done here rather than in SQL because SQLite's LIKE folds only ASCII case.
+ */
+export async function searchGoals(db: Db, groupId: string, query: string, limit: number) {
+  return searchInBatches(limit, query, (skip) =>
+    db.goal.findMany({ where: { groupId }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip, take: SEARCH_BATCH, select: { id: true, text: true } }),
+  );
 }
 
-/** The ids of the group's goals (to validate a submitted goal id against). */
-export async function goalIdsOf(db: Db, groupId: string): Promise<string[]> {
-  return (await db.goal.findMany({ where: { groupId }, select: { id: true } })).map((g) => g.id);
+/** The group's goals and sub-goals whose text contains `query`, newest first, at most `limit`. */
+export async function searchGoalsAndSubGoals(db: Db, groupId: string, query: string, limit: number) {
+  const goals = await searchGoals(db, groupId, query, limit);
+  const subGoals = await searchInBatches(limit, query, (skip) =>
+    db.subGoal.findMany({ where: { goal: { groupId } }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip, take: SEARCH_BATCH, select: { id: true, text: true, goalId: true } }),
+  );
+  return { goals, subGoals };
+}
+
+async function searchInBatches<T extends { text: string }>(limit: number, query: string, read: (skip: number) => Promise<T[]>): Promise<T[]> {
+  const needle = query.trim().toLocaleLowerCase();
+  const found: T[] = [];
+  for (let skip = 0; found.length < limit; skip += SEARCH_BATCH) {
+    const batch = await read(skip);
+    for (const row of batch) {
+      if (found.length < limit && row.text.toLocaleLowerCase().includes(needle)) found.push(row);
+    }
+    if (batch.length < SEARCH_BATCH) break;
+  }
+  return found;
+}
+
+/** A goal or sub-goal link ("goal:<id>" / "subgoal:<id>") of the group, resolved, or undefined. */
+export async function resolvePlanLink(db: Db, groupId: string, link: string): Promise<{ goalId: string; subGoalId?: string; text: string } | undefined> {
+  const [kind, id] = link.split(':');
+  if (!id) return undefined;
+  if (kind === 'goal') {
+    const goal = await db.goal.findFirst({ where: { id, groupId }, select: { id: true, text: true } });
+    return goal ? { goalId: goal.id, text: goal.text } : undefined;
+  }
+  if (kind === 'subgoal') {
+    const sub = await db.subGoal.findFirst({ where: { id, goal: { groupId } }, select: { goalId: true, text: true } });
+    return sub ? { goalId: sub.goalId, subGoalId: id, text: sub.text } : undefined;
+  }
+  return undefined;
+}
+
+/** The goals and sub-goals a link pick list offers without searching: the most recently changed. */
+export async function findRecentPlanLinks(db: Db, groupId: string, take: number) {
+  const goals = await db.goal.findMany({ where: { groupId }, orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }], take, select: { id: true, text: true } });
+  const subGoals = await db.subGoal.findMany({
+    where: { goal: { groupId }, status: { notIn: ['achieved', 'ended'] } },
+    orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+    take,
+    select: { id: true, text: true },
+  });
+  return { goals, subGoals };
 }
 
 /** Creates a goal with its first history entry, audited. */

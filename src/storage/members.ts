@@ -5,12 +5,10 @@
 import { DomainError } from '../domain/errors';
 import type { MemberChange, MemberInput } from '../domain/members';
 import { commitClaim } from './activities';
-import { recordAudit, recordChange, type AuditActor } from './audit';
+import { recordAudits, recordChange, type AuditActor } from './audit';
+import { clampOffset } from './goals';
 import type { Db } from './database';
 import type { RosterPerson } from './groups';
-
-/** Ids per query when a list of ids is unbounded. */
-const ID_CHUNK = 200;
 
 /** The group's current members, case manager first, then by name. */
 export function listMembers(db: Db, groupId: string) {
@@ -18,6 +16,45 @@ export function listMembers(db: Db, groupId: string) {
     where: { groupId, removedAt: null },
     orderBy: [{ isCaseManager: 'desc' }, { displayName: 'asc' }],
   });
+}
+
+/** One page of the group's current members (in listMembers' order), and how many there are. */
+export async function listMembersPage(db: Db, groupId: string, offset: number, take: number) {
+  const where = { groupId, removedAt: null };
+  const total = await db.member.count({ where });
+  const members = await db.member.findMany({
+    where,
+    orderBy: [{ isCaseManager: 'desc' }, { displayName: 'asc' }, { id: 'asc' }],
+    skip: clampOffset(offset, total, take),
+    take,
+  });
+  return { members, offset: clampOffset(offset, total, take), total };
+}
+
+/**
+ * hasConsent (src/domain/members.ts) as a query condition on Member: consent recorded, and not
+ * withdrawn since (a withdrawal before the latest recording does not count). For queries that must not
+ * load members to filter them.
+ *
+ * @example
+ *   db.member.findMany({ where: { groupId, ...consentedMemberWhere(db) } })
+ */
+export function consentedMemberWhere(db: Db) {
+  return {
+    consentRecordedAt: { not: null },
+    OR: [{ consentWithdrawnAt: null }, { consentWithdrawnAt: { lt: db.member.fields.consentRecordedAt } }],
+  };
+}
+
+/** Teams user ids of the group's current members with consent, at most `take`. */
+export async function consentedTeamsUserIdsOf(db: Db, groupId: string, take: number): Promise<string[]> {
+  const members = await db.member.findMany({
+    where: { groupId, removedAt: null, teamsUserId: { not: null }, ...consentedMemberWhere(db) },
+    orderBy: [{ isCaseManager: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
+    take,
+    select: { teamsUserId: true },
+  });
+  return members.map((m) => m.teamsUserId!);
 }
 
 /** The member making a change. */
@@ -98,6 +135,9 @@ export async function changeMember(db: Db, groupId: string, change: MemberChange
   });
 }
 
+/** The most ids one query takes (both databases allow far more parameters; this keeps each query small). */
+const ID_CHUNK = 500;
+
 /**
  * Ends the membership of people who left the Teams conversation (membersRemoved), in every group bound
  * to it: for a team, every channel group of that team. Returns how many memberships ended.
@@ -110,24 +150,34 @@ export async function endMembershipsOfDeparted(
   options: { claimKey?: string; reason?: 'left_conversation' | 'roster' } = {},
 ): Promise<number> {
   if (teamsUserIds.length === 0) return 0;
+  // The groups are a relation filter, not a list of ids; the departed come from the activity and are
+  // taken in bounded chunks.
+  const group = where.teamId ? { OR: [{ teamId: where.teamId }, { conversationId: where.conversationId }] } : { conversationId: where.conversationId };
   return db.$transaction(async (tx) => {
     if (options.claimKey) await commitClaim(tx, options.claimKey, now);
-    const inGroups = { group: where.teamId ? { OR: [{ teamId: where.teamId }, { conversationId: where.conversationId }] } : { conversationId: where.conversationId } };
-    const members: Array<{ id: string; groupId: string }> = [];
-    // Bounded id lists: a team can be large, and SQLite and PostgreSQL cap query parameters.
-    for (let start = 0; start < teamsUserIds.length; start += ID_CHUNK) {
-      const chunk = teamsUserIds.slice(start, start + ID_CHUNK);
-      members.push(...(await tx.member.findMany({ where: { ...inGroups, teamsUserId: { in: chunk }, removedAt: null }, select: { id: true, groupId: true } })));
-    }
-    for (const member of members) {
-      await tx.member.update({ where: { id: member.id }, data: { removedAt: now } });
-      await recordAudit(
+    let ended = 0;
+    for (let i = 0; i < teamsUserIds.length; i += ID_CHUNK) {
+      const members = await tx.member.findMany({
+        where: { group, teamsUserId: { in: teamsUserIds.slice(i, i + ID_CHUNK) }, removedAt: null },
+        select: { id: true, groupId: true },
+      });
+      if (members.length === 0) continue;
+      await tx.member.updateMany({ where: { id: { in: members.map((m) => m.id) } }, data: { removedAt: now } });
+      await recordAudits(
         tx,
-        { action: 'member.left_conversation', outcome: 'allowed', groupId: member.groupId, entityType: 'Member', entityId: member.id, reason: options.reason },
+        members.map((member) => ({
+          action: 'member.left_conversation',
+          outcome: 'allowed' as const,
+          groupId: member.groupId,
+          entityType: 'Member',
+          entityId: member.id,
+          reason: options.reason,
+        })),
         now,
       );
+      ended += members.length;
     }
-    return members.length;
+    return ended;
   });
 }
 

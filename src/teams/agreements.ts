@@ -1,14 +1,15 @@
 import type { TurnContext } from 'botbuilder';
 import { agreementCard, agreementFormCard, agreementListCard } from '../cards/agreements';
 import { formValue, isoDay } from '../cards/format';
+import { offsetOf, PAGE_SIZES, SEARCH_RESULTS_MAX, shorten, STATIC_CHOICES } from '../cards/paging';
 import { noticeCard } from '../cards/notice';
 import { mayChangeAgreement, sortForMine, validateAgreementChange, validateAgreementInput } from '../domain/agreements';
 import { DomainError, fieldErrorsOf, isDomainError } from '../domain/errors';
 import { dateField, integerField, todayIn } from '../domain/forms';
 import { isMessageKey, translate } from '../locales';
 import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf } from '../storage/agreements';
-import { recordAudit } from '../storage/audit';
-import { findPlan } from '../storage/goals';
+import { recordAudit, recordAudits } from '../storage/audit';
+import { findRecentPlanLinks, resolvePlanLink, searchGoalsAndSubGoals } from '../storage/goals';
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
 import { announceChange, auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, shellActivity, type GroupTurn } from './group-context';
@@ -32,8 +33,8 @@ export function agreementsFeature(deps: BotDeps): Feature {
     return requireAccessToGroup(db, context, agreement.group, 'consented', action);
   }
 
-  async function agreementView(turn: GroupTurn, agreementId: string, notice?: { text: string; color: 'Good' | 'Warning' }) {
-    const agreement = await findAgreement(db, turn.group.id, agreementId);
+  async function agreementView(turn: GroupTurn, agreementId: string, notice?: { text: string; color: 'Good' | 'Warning' }, eventsOffset = 0) {
+    const agreement = await findAgreement(db, turn.group.id, agreementId, eventsOffset, PAGE_SIZES.agreementHistory);
     await auditRead(db, turn, 'agreement.read', 'Agreement', agreement.id);
     return agreementCard(turn.locale, agreement, {
       timeZone: turn.group.timeZone,
@@ -42,24 +43,23 @@ export function agreementsFeature(deps: BotDeps): Feature {
       userIds: await consentedTeamsUserIds(db, turn.group.id),
       notice: notice?.text,
       noticeColor: notice?.color,
+      eventsOffset,
     });
   }
 
-  /** Goals and sub-goals an agreement can belong to, as choice values "goal:<id>" / "subgoal:<id>". */
-  async function linkChoices(turn: GroupTurn) {
-    const goals = await findPlan(db, turn.group.id);
+  /**
+   * Goals and sub-goals an agreement can belong to, as choice values "goal:<id>" / "subgoal:<id>": the
+   * most recently changed (plus `include`, a link already chosen); the typeahead finds the rest.
+   */
+  async function linkChoices(turn: GroupTurn, include?: { key: string; title: string }) {
+    const recent = await findRecentPlanLinks(db, turn.group.id, STATIC_CHOICES);
     const prefix = translate(turn.locale, 'agreement.form.subGoalPrefix');
-    const choices: Array<{ value: string; title: string }> = [];
-    const links: Record<string, { goalId: string; subGoalId?: string }> = {};
-    for (const goal of goals) {
-      choices.push({ value: `goal:${goal.id}`, title: goal.text });
-      links[`goal:${goal.id}`] = { goalId: goal.id };
-      for (const sub of goal.subGoals) {
-        choices.push({ value: `subgoal:${sub.id}`, title: `${prefix} ${sub.text}` });
-        links[`subgoal:${sub.id}`] = { goalId: goal.id, subGoalId: sub.id };
-      }
-    }
-    return { choices, links };
+    const choices = [
+      ...recent.goals.map((g) => ({ value: `goal:${g.id}`, title: shorten(g.text) })),
+      ...recent.subGoals.map((s) => ({ value: `subgoal:${s.id}`, title: shorten(`${prefix} ${s.text}`) })),
+    ];
+    if (include && !choices.some((c) => c.value === include.key)) choices.push({ value: include.key, title: shorten(include.title) });
+    return choices;
   }
 
   /** Tells the group's conversation that an agreement changed; from a personal chat, by a proactive post. */
@@ -76,24 +76,24 @@ export function agreementsFeature(deps: BotDeps): Feature {
     if (!posted) logger.warn('agreement.announce.skipped', { groupId: turn.group.id, reason: 'no_conversation_reference' });
   }
 
-  /** "Mine" across every group the caller belongs to (personal chat), or in this group only. */
-  async function mineView(context: TurnContext, groupTurn?: GroupTurn) {
+  /** "Mine" across every group the caller belongs to (personal chat), or in this group only: one page. */
+  async function mineView(context: TurnContext, groupTurn: GroupTurn | undefined, offset: number) {
     const caller = callerOf(context);
     if (!caller.aadObjectId) throw new DomainError('not_a_member');
     const locale = localeOf(context);
-    const agreements = await findOpenAgreementsOf(db, caller.aadObjectId, groupTurn?.group.id);
+    const page = await findOpenAgreementsOf(db, caller.aadObjectId, { groupId: groupTurn?.group.id, offset, take: PAGE_SIZES.mine });
     const today = todayIn(groupTurn?.group.timeZone ?? deps.config.defaultTimeZone, now());
-    for (const groupId of new Set(agreements.map((a) => a.groupId))) {
-      await recordAudit(db, { action: 'agreements.mine.read', outcome: 'allowed', groupId, actorAadObjectId: caller.aadObjectId });
-    }
-    const sorted = sortForMine(agreements, today);
+    // One audit row per group whose agreements this page shows, written in one statement.
+    const groupIds = [...new Set(page.agreements.map((a) => a.groupId))];
+    await recordAudits(db, groupIds.map((groupId) => ({ action: 'agreements.mine.read', outcome: 'allowed', groupId, actorAadObjectId: caller.aadObjectId })), now());
+    const sorted = sortForMine(page.agreements, today);
     const sections = groupTurn
       ? sorted.length > 0 ? [{ heading: groupTurn.group.individualAlias, items: sorted }] : []
-      : [...new Set(sorted.map((a) => a.groupId))].map((groupId) => ({
+      : groupIds.map((groupId) => ({
           heading: sorted.find((a) => a.groupId === groupId)!.group.individualAlias,
           items: sorted.filter((a) => a.groupId === groupId),
         }));
-    return agreementListCard(locale, 'mine', sections, { today });
+    return agreementListCard(locale, 'mine', sections, { today, offset: page.offset, total: page.total, verb: 'mineShow', data: {} });
   }
 
   return {
@@ -117,40 +117,55 @@ export function agreementsFeature(deps: BotDeps): Feature {
         });
       },
       mine: async (context) => {
-        if (conversationOf(context).conversationType === 'personal') return replyWithCard(context, await mineView(context));
+        if (conversationOf(context).conversationType === 'personal') return replyWithCard(context, await mineView(context, undefined, 0));
         const turn = await requireGroupAccess(db, context, 'consented', 'agreements.mine.read');
         await postShell(context, turn.locale, { titleKey: 'shell.mine.title', verb: 'mineShow', userIds: [turn.caller.teamsUserId] });
       },
     },
     actions: {
-      mineShow: async (context) => mineView(context, await requireGroupAccess(db, context, 'consented', 'agreements.mine.read')),
+      mineShow: async (context, data) => {
+        // "Show more" on the personal-chat list comes from the personal chat: across all groups again.
+        if (conversationOf(context).conversationType === 'personal') return mineView(context, undefined, offsetOf(data.offset));
+        return mineView(context, await requireGroupAccess(db, context, 'consented', 'agreements.mine.read'), offsetOf(data.offset));
+      },
 
       agreementSummaryShow: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'agreements.summary.read');
         const since = dateField(data.since) ?? new Date(todayOf(turn).getTime() - SUMMARY_DEFAULT_DAYS * 86_400_000);
-        const agreements = await findAgreementsChangedSince(db, turn.group.id, since);
+        const page = await findAgreementsChangedSince(db, turn.group.id, since, { offset: offsetOf(data.offset), take: PAGE_SIZES.summary });
         await auditRead(db, turn, 'agreements.summary.read', 'ResourceGroup', turn.group.id);
-        const byMember = new Map<string, { heading: string; items: typeof agreements }>();
-        for (const agreement of agreements) {
-          const section = byMember.get(agreement.responsibleMemberId) ?? { heading: agreement.responsible.displayName, items: [] };
-          section.items.push(agreement);
-          byMember.set(agreement.responsibleMemberId, section);
+        // The page comes ordered by member, so each member's agreements are one section.
+        const sections: Array<{ memberId: string; heading: string; items: typeof page.agreements }> = [];
+        for (const agreement of page.agreements) {
+          const last = sections[sections.length - 1];
+          if (last?.memberId === agreement.responsibleMemberId) last.items.push(agreement);
+          else sections.push({ memberId: agreement.responsibleMemberId, heading: agreement.responsible.displayName, items: [agreement] });
         }
-        const sections = [...byMember.values()].sort((a, b) => a.heading.localeCompare(b.heading, 'sv'));
-        return agreementListCard(turn.locale, 'summary', sections, { today: todayOf(turn), since });
+        return agreementListCard(turn.locale, 'summary', sections, {
+          today: todayOf(turn),
+          since,
+          offset: page.offset,
+          total: page.total,
+          verb: 'agreementSummaryShow',
+          data: { since: isoDay(since) },
+        });
       },
 
       agreementNewForm: async (context) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'agreement.create');
-        return agreementFormCard(turn.locale, await memberChoices(db, turn.group.id), (await linkChoices(turn)).choices, isoDay(todayOf(turn)));
+        return agreementFormCard(turn.locale, await memberChoices(db, turn.group.id), await linkChoices(turn), isoDay(todayOf(turn)));
       },
 
       agreementCreate: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'agreement.create');
         const members = await memberChoices(db, turn.group.id);
-        const { choices, links } = await linkChoices(turn);
-        const validation = validateAgreementInput(data, members.map((m) => m.id), links, todayOf(turn));
-        if (!validation.ok) return agreementFormCard(turn.locale, members, choices, isoDay(todayOf(turn)), data, validation.fieldErrors);
+        const linkKey = formValue(data.link);
+        const link = linkKey ? await resolvePlanLink(db, turn.group.id, linkKey) : undefined;
+        const validation = validateAgreementInput(data, members.map((m) => m.id), link ? { [linkKey]: link } : {}, todayOf(turn));
+        if (!validation.ok) {
+          const choices = await linkChoices(turn, link ? { key: linkKey, title: link.text } : undefined);
+          return agreementFormCard(turn.locale, members, choices, isoDay(todayOf(turn)), data, validation.fieldErrors);
+        }
         const agreement = await createAgreement(db, turn.group.id, validation.value, turn.actor, now());
         logger.info('agreement.created', { groupId: turn.group.id, agreementId: agreement.id });
         await announce(context, turn, 'shell.agreementCreated.title', agreement.id);
@@ -159,7 +174,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
 
       agreementShow: async (context, data) => {
         const agreementId = formValue(data.agreementId);
-        return agreementView(await turnForAgreement(context, agreementId, 'agreement.read'), agreementId);
+        return agreementView(await turnForAgreement(context, agreementId, 'agreement.read'), agreementId, undefined, offsetOf(data.offset));
       },
 
       agreementChange: async (context, data) => {
@@ -192,6 +207,20 @@ export function agreementsFeature(deps: BotDeps): Feature {
         logger.info('agreement.changed', { groupId: turn.group.id, agreementId, change: validation.value.kind });
         await announce(context, turn, 'shell.agreementChanged.title', agreementId);
         return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.changed'), color: 'Good' });
+      },
+    },
+    searches: {
+      // The goal/sub-goal link of the agreement form: the caller's group's plan only.
+      planLinks: async (context, query) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'plan.search');
+        const limit = query.skip + Math.min(query.count, SEARCH_RESULTS_MAX);
+        const found = await searchGoalsAndSubGoals(db, turn.group.id, query.text, limit);
+        await auditRead(db, turn, 'plan.search', 'ResourceGroup', turn.group.id);
+        const prefix = translate(turn.locale, 'agreement.form.subGoalPrefix');
+        return [
+          ...found.goals.map((g) => ({ title: shorten(g.text), value: `goal:${g.id}` })),
+          ...found.subGoals.map((s) => ({ title: shorten(`${prefix} ${s.text}`), value: `subgoal:${s.id}` })),
+        ].slice(query.skip, limit);
       },
     },
   };

@@ -24,6 +24,7 @@ import { planFeature } from './plan';
 import { botWasAdded, greetInstalledConversation, rememberConversation } from './install';
 import { isSendFailure, sendPathMiddleware } from './outbound';
 import { reconcileMemberships, type ReconcileResult } from './reconcile';
+import { answerSearch } from './search';
 import { replyWithCard } from './send';
 import { answerInvokeWithMessage, claimTurn, passesTenantFence, settleFailedTurn, turnRecord, type TurnOutcome } from './turn';
 
@@ -148,6 +149,12 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
   for (const feature of features) {
     for (const [verb, handler] of Object.entries(feature.actions ?? {})) {
       app.adaptiveCards.actionExecute(verb, (context, _state, data) => runAction(context, logger, verb, handler, data));
+    }
+  }
+
+  for (const feature of features) {
+    for (const [dataset, handler] of Object.entries(feature.searches ?? {})) {
+      app.adaptiveCards.search(dataset, (context, _state, query) => answerSearch(context, logger, dataset, handler, query));
     }
   }
 

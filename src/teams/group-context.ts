@@ -3,17 +3,17 @@
  * group's data.
  */
 import type { Activity, TurnContext } from 'botbuilder';
-import { shellCard, type ShellCardInput } from '../cards/shell';
+import { MAX_REFRESH_USERS, shellCard, type ShellCardInput } from '../cards/shell';
 import { DomainError } from '../domain/errors';
 import type { Locale } from '../domain/locale';
-import { hasConsent, type AccessNeed } from '../domain/members';
+import type { AccessNeed } from '../domain/members';
 import { translate } from '../locales';
 import { requireAccess, type Caller } from '../storage/access';
 import { recordAudit } from '../storage/audit';
 import type { Db } from '../storage/database';
 import type { Logger } from '../logger';
 import { findGroupByConversation } from '../storage/groups';
-import { listMembers, type Actor } from '../storage/members';
+import { consentedTeamsUserIdsOf, listMembers, type Actor } from '../storage/members';
 import { callerOf, conversationOf, localeOf } from './context';
 import { cardActivity } from './send';
 import { isSendFailure } from './outbound';
@@ -57,8 +57,8 @@ export async function auditRead(db: Db, turn: GroupTurn, action: string, entityT
 
 /** Teams user ids of the group's members with consent: they get the user-specific views by refresh. */
 export async function consentedTeamsUserIds(db: Db, groupId: string): Promise<string[]> {
-  const members = await db.member.findMany({ where: { groupId, removedAt: null, teamsUserId: { not: null } } });
-  return members.filter(hasConsent).map((m) => m.teamsUserId!);
+  // Only as many as a refresh can name: the consent rule is in the query, not a filter over every member.
+  return consentedTeamsUserIdsOf(db, groupId, MAX_REFRESH_USERS);
 }
 
 /** The group's current members as form choices (member id and name). */

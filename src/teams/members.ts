@@ -4,7 +4,8 @@ import { fieldErrorsOf } from '../domain/errors';
 import { validateMemberChange, validateMemberInput } from '../domain/members';
 import { formValue } from '../cards/format';
 import { translate } from '../locales';
-import { addMember, changeMember, endMembershipsOfDeparted, listMembers } from '../storage/members';
+import { offsetOf, PAGE_SIZES } from '../cards/paging';
+import { addMember, changeMember, endMembershipsOfDeparted, listMembers, listMembersPage } from '../storage/members';
 import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
 import { auditRead, consentedTeamsUserIds, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
@@ -15,10 +16,16 @@ import { claimKeyOfTurn } from './turn';
 export function membersFeature(deps: BotDeps): Feature {
   const { db, logger, now } = deps;
 
-  async function membersView(turn: GroupTurn, notice?: string) {
-    const members = await listMembers(db, turn.group.id);
+  async function membersView(turn: GroupTurn, notice?: string, offset = 0) {
+    const page = await listMembersPage(db, turn.group.id, offset, PAGE_SIZES.members);
     await auditRead(db, turn, 'members.read', 'ResourceGroup', turn.group.id);
-    return membersCard(turn.locale, members, { timeZone: turn.group.timeZone, userIds: await consentedTeamsUserIds(db, turn.group.id), notice });
+    return membersCard(turn.locale, page.members, {
+      timeZone: turn.group.timeZone,
+      userIds: await consentedTeamsUserIds(db, turn.group.id),
+      notice,
+      offset: page.offset,
+      total: page.total,
+    });
   }
 
   /** Roster people who are not (current) members yet. */
@@ -42,7 +49,7 @@ export function membersFeature(deps: BotDeps): Feature {
       },
     },
     actions: {
-      membersShow: async (context) => membersView(await requireGroupAccess(db, context, 'member', 'members.read')),
+      membersShow: async (context, data) => membersView(await requireGroupAccess(db, context, 'member', 'members.read'), undefined, offsetOf(data.offset)),
 
       memberAddForm: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'caseManager', 'member.add');

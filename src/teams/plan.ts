@@ -5,7 +5,19 @@ import { isDomainError } from '../domain/errors';
 import { integerField, todayIn } from '../domain/forms';
 import { validateGoalInput, validateGoalUpdate, validateSubGoalInput } from '../domain/plan';
 import { translate } from '../locales';
-import { createGoal, createSubGoal, findGoal, findPlan, goalIdsOf, updateGoal } from '../storage/goals';
+import { offsetOf, PAGE_SIZES, SEARCH_RESULTS_MAX, shorten, STATIC_CHOICES } from '../cards/paging';
+import {
+  createGoal,
+  createSubGoal,
+  findGoal,
+  findGoalForUpdate,
+  findGoalsForUpdate,
+  findPlanPage,
+  findRecentGoals,
+  isGoalOfGroup,
+  searchGoals,
+  updateGoal,
+} from '../storage/goals';
 import type { BotDeps, Feature } from './feature';
 import { announceChange, auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
 
@@ -19,30 +31,46 @@ export function planFeature(deps: BotDeps): Feature {
 
   const today = (turn: GroupTurn) => todayIn(turn.group.timeZone, now());
 
-  async function planView(turn: GroupTurn) {
-    const goals = await findPlan(db, turn.group.id);
+  async function planView(turn: GroupTurn, offset = 0) {
+    const page = await findPlanPage(db, turn.group.id, offset, PAGE_SIZES.plan);
     await auditRead(db, turn, 'plan.read', 'ResourceGroup', turn.group.id);
-    return planCard(turn.locale, goals, {
+    return planCard(turn.locale, page.goals, {
       alias: turn.group.individualAlias,
       timeZone: turn.group.timeZone,
       userIds: await consentedTeamsUserIds(db, turn.group.id),
+      offset: page.offset,
+      total: page.total,
     });
   }
 
-  async function goalView(turn: GroupTurn, goalId: string, notice?: { text: string; color: 'Good' | 'Warning' }) {
-    const goal = await findGoal(db, turn.group.id, goalId);
+  async function goalView(turn: GroupTurn, goalId: string, notice?: { text: string; color: 'Good' | 'Warning' }, historyOffset = 0) {
+    const goal = await findGoal(db, turn.group.id, goalId, historyOffset, PAGE_SIZES.goalHistory);
     await auditRead(db, turn, 'goal.read', 'Goal', goal.id);
     return goalCard(turn.locale, goal, {
       timeZone: turn.group.timeZone,
       userIds: await consentedTeamsUserIds(db, turn.group.id),
       notice: notice?.text,
       noticeColor: notice?.color,
+      historyOffset,
     });
   }
 
-  async function updateFormGoals(groupId: string, goalId?: string) {
-    const goals = await db.goal.findMany({ where: goalId ? { groupId, id: goalId } : { groupId }, orderBy: { createdAt: 'asc' } });
-    return goals.map((g) => ({ id: g.id, text: g.text, version: g.version, status: g.status, progress: g.progress }));
+  /**
+   * The goals a goal pick list offers in the card: the one asked for, or the most recently changed
+   * (with `include` added when it is not among them, so a preselected goal is always a choice). The
+   * typeahead search finds every other goal.
+   */
+  async function offeredGoals(groupId: string, options: { only?: string; include?: string } = {}) {
+    if (options.only) {
+      const goal = await findGoalForUpdate(db, groupId, options.only);
+      return goal ? [goal] : [];
+    }
+    const goals = await findRecentGoals(db, groupId, STATIC_CHOICES);
+    if (options.include && !goals.some((g) => g.id === options.include)) {
+      const extra = await findGoalForUpdate(db, groupId, options.include);
+      if (extra) goals.push(extra);
+    }
+    return goals.map((g) => ({ ...g, text: shorten(g.text) }));
   }
 
   /** Tells everyone in the conversation that the plan changed, without saying what. */
@@ -70,9 +98,10 @@ export function planFeature(deps: BotDeps): Feature {
       },
     },
     actions: {
-      planShow: async (context) => planView(await requireGroupAccess(db, context, 'consented', 'plan.read')),
+      planShow: async (context, data) => planView(await requireGroupAccess(db, context, 'consented', 'plan.read'), offsetOf(data.offset)),
 
-      goalShow: async (context, data) => goalView(await requireGroupAccess(db, context, 'consented', 'goal.read'), formValue(data.goalId)),
+      goalShow: async (context, data) =>
+        goalView(await requireGroupAccess(db, context, 'consented', 'goal.read'), formValue(data.goalId), undefined, offsetOf(data.offset)),
 
       goalNewForm: async (context) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'goal.create');
@@ -92,16 +121,18 @@ export function planFeature(deps: BotDeps): Feature {
 
       subGoalNewForm: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'subgoal.create');
-        const goals = (await updateFormGoals(turn.group.id)).map((g) => ({ id: g.id, text: g.text }));
+        const goals = (await offeredGoals(turn.group.id, { include: formValue(data.goalId) })).map((g) => ({ id: g.id, text: g.text }));
         return subGoalFormCard(turn.locale, goals, await memberChoices(db, turn.group.id), isoDay(today(turn)), { goalId: data.goalId });
       },
 
       subGoalCreate: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'subgoal.create');
-        const goals = (await updateFormGoals(turn.group.id)).map((g) => ({ id: g.id, text: g.text }));
+        const goalId = formValue(data.goalId);
         const members = await memberChoices(db, turn.group.id);
-        const validation = validateSubGoalInput(data, goals.map((g) => g.id), members.map((m) => m.id), today(turn));
-        if (!validation.ok) return subGoalFormCard(turn.locale, goals, members, isoDay(today(turn)), data, validation.fieldErrors);
+        const ofGroup = (await isGoalOfGroup(db, turn.group.id, goalId)) ? [goalId] : [];
+        const validation = validateSubGoalInput(data, ofGroup, members.map((m) => m.id), today(turn));
+        const goals = async () => (await offeredGoals(turn.group.id, { include: ofGroup[0] })).map((g) => ({ id: g.id, text: g.text }));
+        if (!validation.ok) return subGoalFormCard(turn.locale, await goals(), members, isoDay(today(turn)), data, validation.fieldErrors);
         await createSubGoal(db, turn.group.id, validation.value, turn.actor, now());
         logger.info('subgoal.created', { groupId: turn.group.id, goalId: validation.value.goalId });
         return goalView(turn, validation.value.goalId, { text: translate(turn.locale, 'plan.subGoalCreated'), color: 'Good' });
@@ -110,7 +141,7 @@ export function planFeature(deps: BotDeps): Feature {
       goalUpdateForm: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'goal.update');
         const goalId = formValue(data.goalId) || undefined;
-        const goals = await updateFormGoals(turn.group.id, goalId);
+        const goals = await offeredGoals(turn.group.id, { only: goalId });
         if (goalId && goals.length === 0) return goalView(turn, goalId); // not this group's goal: not_found
         return goalUpdateFormCard(turn.locale, goals, { goalId });
       },
@@ -119,13 +150,22 @@ export function planFeature(deps: BotDeps): Feature {
         const turn = await requireGroupAccess(db, context, 'consented', 'goal.update');
         const goalId = formValue(data.goalId);
         const versions = (data.versions && typeof data.versions === 'object' ? data.versions : {}) as Record<string, unknown>;
+        if (goalId && !(goalId in versions)) {
+          // A goal found by typing was not in the form, so the form knew nothing of its state: show it
+          // with its current status and version, and let the member save again knowingly.
+          const found = await findGoalForUpdate(db, turn.group.id, goalId);
+          if (found) {
+            const { goalId: _chosen, status: _status, progress: _progress, ...kept } = data;
+            return goalUpdateFormCard(turn.locale, [{ ...found, text: shorten(found.text) }], kept, { goalId: 'updateForm.confirmGoal' });
+          }
+        }
         const submitted = { ...data, version: versions[goalId] };
-        const validation = validateGoalUpdate(submitted, await goalIdsOf(db, turn.group.id));
+        const validation = validateGoalUpdate(submitted, (await isGoalOfGroup(db, turn.group.id, goalId)) ? [goalId] : []);
         if (!validation.ok) {
           // Show the same form again: the goals it offered, at the versions it was made from, so that a
           // correction cannot overwrite an update someone else saved in between.
-          const offered = (await updateFormGoals(turn.group.id)).filter((g) => g.id in versions);
-          const asSubmitted = offered.map((g) => ({ ...g, version: integerField(versions[g.id], 1, Number.MAX_SAFE_INTEGER) ?? 0 }));
+          const offered = await findGoalsForUpdate(db, turn.group.id, Object.keys(versions));
+          const asSubmitted = offered.map((g) => ({ ...g, text: shorten(g.text), version: integerField(versions[g.id], 1, Number.MAX_SAFE_INTEGER) ?? 0 }));
           return goalUpdateFormCard(turn.locale, asSubmitted, data, validation.fieldErrors);
         }
         try {
@@ -140,6 +180,15 @@ export function planFeature(deps: BotDeps): Feature {
         logger.info('goal.updated', { groupId: turn.group.id, goalId });
         await announce(context, turn, 'shell.goalUpdated.title', goalId);
         return goalView(turn, goalId, { text: translate(turn.locale, 'plan.goalUpdated'), color: 'Good' });
+      },
+    },
+    searches: {
+      // The goal pick lists of the goal-update and sub-goal forms: the caller's group's goals only.
+      goals: async (context, query) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'goals.search');
+        const goals = await searchGoals(db, turn.group.id, query.text, query.skip + Math.min(query.count, SEARCH_RESULTS_MAX));
+        await auditRead(db, turn, 'goals.search', 'ResourceGroup', turn.group.id);
+        return goals.slice(query.skip).map((g) => ({ title: shorten(g.text), value: g.id }));
       },
     },
   };

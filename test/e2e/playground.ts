@@ -688,6 +688,18 @@ export async function chooseInCard(card: Locator, label: string, option: string,
 }
 
 /**
+ * Picks an option of a typeahead Input.ChoiceSet (`choices.data`) by typing the start of it. The
+ * Playground renders it as an editable combobox that filters the card's own choices; it sends no
+ * `application/search` (Teams does; test/scale.http.test.ts covers the bot's answer).
+ */
+export async function searchInCard(card: Locator, label: string, typed: string, option: string, options: { timeout?: number } = {}): Promise<void> {
+  const timeout = options.timeout ?? 15_000;
+  await card.getByRole('combobox', { name: label }).or(card.getByLabel(label)).first().click({ timeout });
+  await card.page().keyboard.type(typed);
+  await card.page().getByRole('option', { name: option, exact: true }).click({ timeout });
+}
+
+/**
  * Sets an Input.Date of a card to `isoDate` (YYYY-MM-DD). The Playground renders Input.Date as a
  * Fluent DatePicker: a combobox (placeholder "Select a date...") that opens a "Calendar" dialog and
  * also accepts typed text, parsed when it loses focus. Returns what the picker then shows (e.g.
