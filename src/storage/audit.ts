@@ -29,19 +29,21 @@ export type DbOrTx = Pick<Db, 'auditEvent' | 'processedActivity'>;
  *   await recordAudit(db, { action: 'group.setup', outcome: 'allowed', groupId, actorAadObjectId });
  */
 export async function recordAudit(db: DbOrTx, entry: AuditEntry, at: Date = new Date()): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      at,
-      action: entry.action,
-      outcome: entry.outcome,
-      actorAadObjectId: entry.actorAadObjectId ?? null,
-      actorMemberId: entry.actorMemberId ?? null,
-      groupId: entry.groupId ?? null,
-      entityType: entry.entityType ?? null,
-      entityId: entry.entityId ?? null,
-      reason: entry.reason ?? null,
-    },
-  });
+  await db.auditEvent.create({ data: auditRow(entry, at) });
+}
+
+function auditRow(entry: AuditEntry, at: Date) {
+  return {
+    at,
+    action: entry.action,
+    outcome: entry.outcome,
+    actorAadObjectId: entry.actorAadObjectId ?? null,
+    actorMemberId: entry.actorMemberId ?? null,
+    groupId: entry.groupId ?? null,
+    entityType: entry.entityType ?? null,
+    entityId: entry.entityId ?? null,
+    reason: entry.reason ?? null,
+  };
 }
 
 /**
@@ -54,17 +56,7 @@ export async function recordAudits(db: DbOrTx, entries: readonly AuditEntry[], a
   // Chunked so no single statement carries an unbounded number of parameters.
   for (let i = 0; i < entries.length; i += 500) {
     await db.auditEvent.createMany({
-      data: entries.slice(i, i + 500).map((entry) => ({
-        at,
-        action: entry.action,
-        outcome: entry.outcome,
-        actorAadObjectId: entry.actorAadObjectId ?? null,
-        actorMemberId: entry.actorMemberId ?? null,
-        groupId: entry.groupId ?? null,
-        entityType: entry.entityType ?? null,
-        entityId: entry.entityId ?? null,
-        reason: entry.reason ?? null,
-      })),
+      data: entries.slice(i, i + 500).map((entry) => auditRow(entry, at)),
     });
   }
 }
