@@ -14,10 +14,10 @@ import type { Db } from '../storage/database';
 import type { Logger } from '../logger';
 import { findGroupByConversation } from '../storage/groups';
 import { consentedTeamsUserIdsOf, listMembers, type Actor } from '../storage/members';
-import { callerOf, conversationOf, localeOf } from './context';
+import { callerOf, localeOf } from './context';
 import { cardActivity } from './send';
 import { isSendFailure } from './outbound';
-import { claimKeyOfTurn } from './turn';
+import { claimKeyOfTurn, groupOfTurn } from './turn';
 
 export type Group = NonNullable<Awaited<ReturnType<typeof findGroupByConversation>>>;
 export type Member = Awaited<ReturnType<typeof requireAccess>>;
@@ -38,7 +38,7 @@ export interface GroupTurn {
  *   const { group, member } = await requireGroupAccess(db, context, 'consented', 'plan.read');
  */
 export async function requireGroupAccess(db: Db, context: TurnContext, need: AccessNeed, action: string): Promise<GroupTurn> {
-  const group = await findGroupByConversation(db, conversationOf(context).conversationId);
+  const group = await groupOfTurn(db, context);
   if (!group) throw new DomainError('not_a_group');
   return requireAccessToGroup(db, context, group, need, action);
 }

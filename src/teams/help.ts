@@ -1,7 +1,7 @@
 import { helpCard } from '../cards/help';
 import type { CaseManagementModel } from '../domain/groups';
-import { findGroupByConversation } from '../storage/groups';
-import { conversationOf, localeOf } from './context';
+import { localeOf } from './context';
+import { groupOfTurn } from './turn';
 import type { BotDeps, Feature } from './feature';
 import { replyWithCard } from './send';
 
@@ -11,7 +11,7 @@ export function helpFeature({ db }: BotDeps): Feature {
     name: 'help',
     commands: {
       help: async (context) => {
-        const group = await findGroupByConversation(db, conversationOf(context).conversationId);
+        const group = await groupOfTurn(db, context);
         const summary = group && { alias: group.individualAlias, model: group.caseManagementModel as CaseManagementModel };
         await replyWithCard(context, helpCard(localeOf(context), summary));
       },

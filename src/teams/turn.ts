@@ -34,11 +34,15 @@ export function activityTypeForLog(type: unknown): string {
   return typeof type === 'string' && LOGGED_ACTIVITY_TYPES.has(type) ? type : 'other';
 }
 
+type Group = Awaited<ReturnType<typeof findGroupByConversation>>;
+
 interface TurnRecord {
   claimKey?: string;
   apologized: boolean;
   outcome: TurnOutcome;
   storedReference?: StoredConversationReference;
+  /** The conversation's group as the tenant fence read it (null: none), so the turn reads it once. */
+  group?: Group;
 }
 
 const TURN_RECORD = Symbol('resursgrupp.turn');
@@ -75,12 +79,23 @@ export async function passesTenantFence(db: Db, context: TurnContext, tenants: T
   const allowed = tenants.kind === 'any' || (tenantId !== undefined && tenants.tenantIds.includes(tenantId));
   const [group, stored] = conversationId ? await Promise.all([findGroupByConversation(db, conversationId), findConversationReference(db, conversationId)]) : [null, undefined];
   turnRecord(context).storedReference = stored;
+  turnRecord(context).group = group;
   const foreign = (known: string | null | undefined) => Boolean(known) && known !== tenantId;
   if (allowed && !foreign(group?.tenantId) && !foreign(stored?.tenantId)) return true;
   logger.warn('access.denied', { reason: 'tenant', activityType: activityTypeForLog(context.activity.type), groupId: group?.id });
   await recordAudit(db, { action: 'access.denied', outcome: 'denied', reason: 'tenant', groupId: group?.id ?? null, actorAadObjectId: context.activity.from?.aadObjectId ?? null });
   turnRecord(context).outcome = 'refused';
   return false;
+}
+
+/**
+ * The resource group of the turn's conversation (or null), read once per turn: the tenant fence has
+ * usually read it already.
+ */
+export async function groupOfTurn(db: Db, context: TurnContext): Promise<Group> {
+  const record = turnRecord(context);
+  if (record.group === undefined) record.group = await findGroupByConversation(db, conversationKey(context.activity.conversation?.id ?? ''));
+  return record.group;
 }
 
 /** Keys whose release failed (database down): a redelivery may take them over at once. */
