@@ -144,7 +144,11 @@ async function startBotProcess(dir: string, label: string): Promise<BotProcess> 
   bot.child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { cwd: dir, env: botEnvironment(port, bot.dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-      if (line.includes('"level":"error"')) bot.errorLogLines++;
+      if (line.includes('"level":"error"')) {
+        bot.errorLogLines++;
+        // Log lines carry event names and codes only (never message text), so they can be shown.
+        if (bot.errorLogLines <= 5) process.stderr.write(`error logged by the bot in ${dir}: ${line}\n`);
+      }
       bot.outputTail = [...bot.outputTail.slice(-19), line];
     }
   };
