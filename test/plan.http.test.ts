@@ -226,5 +226,22 @@ for (const provider of testProviders()) {
       expect(cardText(card)).toContain('Nytt mål i planen');
       expect(card.refresh).toEqual({ action: expect.objectContaining({ verb: 'goalNewForm' }), userIds: [USERS.sara.id] });
     });
+
+    it('the goal view lists the goal\'s open agreements, each opening the agreement, in both languages', async () => {
+      const goal = await createGoal('Mål med överenskommelser');
+      const sara = await db().member.findFirstOrThrow({ where: { groupId, teamsUserId: USERS.sara.id } });
+      const due = new Date(Date.now() + 5 * 86_400_000);
+      due.setUTCHours(0, 0, 0, 0);
+      const open = await db().agreement.create({ data: { groupId, goalId: goal.id, what: 'Ringa hyresvärden om kontraktet', responsibleMemberId: sara.id, dueDate: due } });
+      await db().agreement.create({ data: { groupId, goalId: goal.id, what: 'Redan klar sak', responsibleMemberId: sara.id, dueDate: due, status: 'done' } });
+      const sv = await execute('goalShow', { goalId: goal.id });
+      expect(adaptiveCardErrors(sv.card)).toEqual([]);
+      expect(cardText(sv.card)).toContain('Öppna överenskommelser:');
+      expect(cardText(sv.card)).toContain('Ringa hyresvärden om kontraktet');
+      expect(cardText(sv.card)).not.toContain('Redan klar sak');
+      expect(JSON.stringify(sv.card)).toContain(JSON.stringify({ type: 'Action.Execute', verb: 'agreementShow', data: { agreementId: open.id } }));
+      const en = await execute('goalShow', { goalId: goal.id }, USERS.sara, { locale: 'en-US' });
+      expect(cardText(en.card)).toContain('Open agreements:');
+    });
   });
 }

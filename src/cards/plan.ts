@@ -117,6 +117,7 @@ export function goalCard(
   ].filter(Boolean);
   const subGoalCount = goal._count?.subGoals ?? goal.subGoals.length;
   const updateCount = goal._count?.updates ?? goal.updates.length;
+  const openAgreementCount = goal._count?.agreements ?? goal.agreements.length;
   return fitItems(goal.updates, (shown) =>
     renderCard('goal', {
       strings: {
@@ -149,6 +150,10 @@ export function goalCard(
         responsible: s.responsible?.displayName ?? translate(locale, 'goal.noResponsible'),
       })),
       moreSubGoals: subGoalCount > goal.subGoals.length ? translate(locale, 'goal.moreSubGoals', { count: subGoalCount - goal.subGoals.length }) : null,
+      agreementsLabel: translate(locale, 'plan.openAgreements'),
+      agreements: goal.agreements.map((a) => ({ id: a.id, what: shorten(a.what), who: a.responsible.displayName, due: formatDay(a.dueDate, locale) })),
+      moreAgreements:
+        openAgreementCount > goal.agreements.length ? translate(locale, 'plan.moreAgreements', { count: openAgreementCount - goal.agreements.length }) : null,
       history: shown.map((u) => ({
         when: formatDateTime(u.createdAt, locale, options.timeZone),
         author: u.author?.displayName ?? '–',

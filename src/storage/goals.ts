@@ -18,6 +18,9 @@ export const PLAN_AGREEMENTS_SHOWN = 3;
 /** How many sub-goals the goal view lists (by due date; the rest are counted). */
 export const GOAL_SUBGOALS_SHOWN = 20;
 
+/** How many open agreements the goal view lists (by due date; the rest are counted, and in `mina`). */
+export const GOAL_AGREEMENTS_SHOWN = 20;
+
 const OPEN_AGREEMENT_WHERE = { status: { in: [...OPEN_AGREEMENT_STATUSES] } };
 
 /** What the plan shows of a goal: the responsible member, the next open sub-goal, recent updates, a few open agreements. */
@@ -67,12 +70,13 @@ function goalViewDetails(historyOffset: number, historySize: number) {
     responsible: true,
     subGoals: { orderBy: [{ targetDate: 'asc' as const }, { createdAt: 'asc' as const }], take: GOAL_SUBGOALS_SHOWN, include: { responsible: true } },
     updates: { orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }], skip: historyOffset, take: historySize, include: { author: true } },
-    _count: { select: { subGoals: true, updates: true } },
+    agreements: { where: OPEN_AGREEMENT_WHERE, orderBy: [{ dueDate: 'asc' as const }, { id: 'asc' as const }], take: GOAL_AGREEMENTS_SHOWN, include: { responsible: true } },
+    _count: { select: { subGoals: true, updates: true, agreements: { where: OPEN_AGREEMENT_WHERE } } },
   };
 }
 
 /**
- * One goal of the group with its sub-goals and a page of its history (newest first), plus the latest
+ * One goal of the group with its sub-goals, its open agreements and a page of its history (newest first), plus the latest
  * ratings for its trend; not_found for another group's goal or an unknown id.
  */
 export async function findGoal(db: Db, groupId: string, goalId: string, historyOffset = 0, historySize = HISTORY_LENGTH) {
