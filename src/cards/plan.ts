@@ -51,7 +51,7 @@ export function planCard(locale: Locale, goals: PlanGoal[], options: PlanCardOpt
           return {
             id: goal.id,
             text: shorten(goal.text),
-            summary: trend.direction !== 'none' ? `${goalSummary(locale, goal)} · ${trend.sparkline}` : goalSummary(locale, goal),
+            summary: trend.direction !== 'none' ? `${goalSummary(locale, goal)} · ${translate(locale, `goal.trend.${trend.direction}`)}` : goalSummary(locale, goal),
             latest: latest
               ? translate(locale, 'plan.latest', { date: formatDate(latest.createdAt, locale, options.timeZone), name: latest.author?.displayName ?? '–' })
               : null,
@@ -139,7 +139,7 @@ export function goalCard(
         text: goal.text,
         summary: goalSummary(locale, goal),
         // One rating is no trend: the summary line already shows it.
-        trend: trend.direction !== 'none' ? `${translate(locale, 'goal.trend')}: ${trend.sparkline}  ${trend.values}` : null,
+        trend: trend.direction !== 'none' ? `${translate(locale, 'goal.trend')}: ${translate(locale, `goal.trend.${trend.direction}`)} · ${trend.values}` : null,
         responsible: goal.responsible?.displayName ?? null,
         dates: dates.join(' · '),
       },

@@ -133,23 +133,21 @@ export function validateGoalUpdate(data: Record<string, unknown>, goalIds: reado
   return { ok: true, value: { goalId, version, status, progress, comment: comment || undefined } };
 }
 
-const SPARK = '▁▂▃▄▅▆▇█';
-
 /** How many of the latest ratings a trend shows. */
 export const TREND_LENGTH = 6;
 
 /**
- * A compact trend of the latest progress ratings (0–10, oldest first): a sparkline and the values.
+ * A compact trend of the latest progress ratings (0–10, oldest first): its direction and the values.
+ * (Block-character sparklines were tried and read as a blacked-out bar in Teams' font.)
  *
  * @example
- *   progressTrend([2, 4, 6]) // { sparkline: '▂▄▅', values: '2 → 4 → 6', direction: 'up' }
+ *   progressTrend([2, 4, 6]) // { values: '2 → 4 → 6', direction: 'up' }
  */
-export function progressTrend(ratings: readonly number[]): { sparkline: string; values: string; direction: 'up' | 'down' | 'flat' | 'none' } {
+export function progressTrend(ratings: readonly number[]): { values: string; direction: 'up' | 'down' | 'flat' | 'none' } {
   const last = ratings.slice(-TREND_LENGTH);
-  if (last.length === 0) return { sparkline: '', values: '', direction: 'none' };
-  const sparkline = last.map((r) => SPARK[Math.min(SPARK.length - 1, Math.round((r / PROGRESS_MAX) * (SPARK.length - 1)))]).join('');
+  if (last.length === 0) return { values: '', direction: 'none' };
   const first = last[0]!;
   const latest = last[last.length - 1]!;
   const direction = ratings.length < 2 ? 'none' : latest > first ? 'up' : latest < first ? 'down' : 'flat';
-  return { sparkline, values: last.join(' → '), direction };
+  return { values: last.join(' → '), direction };
 }

@@ -105,21 +105,20 @@ describe('group set-up validation', () => {
 });
 
 describe('progressTrend', () => {
-  it('shows the latest ratings as a sparkline with their values and direction', () => {
-    expect(progressTrend([2, 4, 6])).toEqual({ sparkline: '▂▄▅', values: '2 → 4 → 6', direction: 'up' });
+  it('shows the latest ratings with their direction', () => {
+    expect(progressTrend([2, 4, 6])).toEqual({ values: '2 → 4 → 6', direction: 'up' });
     expect(progressTrend([8, 3])).toMatchObject({ direction: 'down' });
     expect(progressTrend([5, 5])).toMatchObject({ direction: 'flat' });
   });
 
   it('is no trend for one rating or none', () => {
     expect(progressTrend([4])).toMatchObject({ direction: 'none', values: '4' });
-    expect(progressTrend([])).toEqual({ sparkline: '', values: '', direction: 'none' });
+    expect(progressTrend([])).toEqual({ values: '', direction: 'none' });
   });
 
-  it('keeps the bars and the numbers to the same latest six ratings', () => {
+  it('keeps to the latest six ratings', () => {
     const trend = progressTrend([0, 10, 1, 2, 3, 4, 5, 6]);
     expect(trend.values).toBe('1 → 2 → 3 → 4 → 5 → 6');
-    expect([...trend.sparkline]).toHaveLength(6);
     expect(trend.direction).toBe('up');
   });
 });
