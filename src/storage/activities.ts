@@ -5,7 +5,7 @@
  * the redelivery is handled anew. A committed claim is never taken twice: a redelivery changes nothing.
  */
 import { DomainError } from '../domain/errors';
-import type { Db } from './database';
+import { isUniqueViolation, type Db } from './database';
 
 /** A pending claim older than this is taken over by a redelivery (its turn died without releasing it). */
 export const STALE_CLAIM_MS = 60_000;
@@ -15,10 +15,6 @@ export type ClaimResult = 'claimed' | 'duplicate';
 /** The claim key of an activity: conversation (without a thread suffix) and activity id. */
 export function claimKeyOf(conversationId: string, activityId: string): string {
   return `${conversationId}|${activityId}`;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 'P2002';
 }
 
 /**

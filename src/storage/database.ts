@@ -21,6 +21,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Whether a Prisma error is a unique-constraint violation (P2002), on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
 /** Provider implied by a database URL. */
 export function providerOf(url: string): DatabaseProvider {
   return /^postgres(ql)?:\/\//i.test(url) ? 'postgresql' : 'sqlite';

@@ -4,7 +4,7 @@
 import { DomainError } from '../domain/errors';
 import type { GroupSetupInput } from '../domain/groups';
 import { recordChange } from './audit';
-import type { Db } from './database';
+import { isUniqueViolation, type Db } from './database';
 
 export interface ConversationInfo {
   conversationId: string;
@@ -96,8 +96,4 @@ export async function createResourceGroup(db: Db, input: CreateResourceGroupInpu
     if (isUniqueViolation(error)) throw new DomainError('group_exists');
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
