@@ -73,7 +73,8 @@ export function agreementsFeature(deps: BotDeps): Feature {
     };
     if (conversationOf(context).conversationType !== 'personal') return announceChange(context, groupLocale(turn.group), shell, logger);
     const posted = await deps.postToConversation?.(turn.group.conversationId, shellActivity(groupLocale(turn.group), shell));
-    if (!posted) logger.warn('agreement.announce.skipped', { groupId: turn.group.id, reason: 'no_conversation_reference' });
+    // postToConversation logs why a post was skipped or failed.
+    if (!posted) logger.warn('agreement.announce.skipped', { groupId: turn.group.id });
   }
 
   /** "Mine" across every group the caller belongs to (personal chat), or in this group only: one page. */

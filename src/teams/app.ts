@@ -9,7 +9,6 @@ import type { AdaptiveCardJson } from '../cards/render';
 import type { BotCredentials, Config } from '../config';
 import { COMMAND_DEFINITIONS, parseCommand } from '../domain/commands';
 import { isDomainError } from '../domain/errors';
-import { isAllowedServiceUrl } from '../domain/service-hosts';
 import { translate } from '../locales';
 import type { Logger } from '../logger';
 import { findConversationReference } from '../storage/conversations';
@@ -99,10 +98,11 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
   const appId = credentials?.appId ?? '';
   const postToConversation = async (conversationId: string, activity: Partial<Activity>): Promise<boolean> => {
     const stored = await findConversationReference(db, conversationId);
-    if (!stored || stored.unreachableAt || !isAllowedServiceUrl(stored.serviceUrl, settings.serviceHosts)) {
-      logger.warn('proactive.skipped', { reason: !stored ? 'no_reference' : stored.unreachableAt ? 'unreachable' : 'host_not_allowed' });
+    if (!stored || stored.unreachableAt) {
+      logger.warn('proactive.skipped', { reason: stored ? 'unreachable' : 'no_reference' });
       return false;
     }
+    // The send path refuses a host that is not allowed (SendFailure host_not_allowed), as for every call.
     // Errors inside the logic go to onTurnError and continueConversationAsync resolves anyway: catch here.
     let sent = false;
     await adapter.continueConversationAsync(appId, stored.reference as Partial<ConversationReference>, async (context) => {
@@ -166,7 +166,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
 
   // Last: any invoke no route above took (an unknown verb, an invoke this bot has no use for).
   app.activity(ActivityTypes.Invoke, async (context) => {
-    logger.info('invoke.unknown', { known: false });
+    logger.info('invoke.unknown');
     await answerInvokeWithMessage(context, translate(localeOf(context), 'error.unknown_action'));
   });
 
