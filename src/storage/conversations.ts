@@ -64,18 +64,18 @@ export async function findGroupConversations(
   db: Db,
   afterGroupId: string | undefined,
   take: number,
-): Promise<{ items: Array<{ groupId: string; reference: StoredConversationReference }>; lastGroupId?: string }> {
+): Promise<{ items: Array<{ groupId: string; teamId: string | null; reference: StoredConversationReference }>; lastGroupId?: string }> {
   const groups = await db.resourceGroup.findMany({
     where: { conversationType: { not: 'personal' }, ...(afterGroupId ? { id: { gt: afterGroupId } } : {}) },
     orderBy: { id: 'asc' },
-    select: { id: true, conversationId: true },
+    select: { id: true, conversationId: true, teamId: true },
     take,
   });
   if (groups.length === 0) return { items: [] };
   const rows = await db.conversationReference.findMany({ where: { conversationId: { in: groups.map((g) => g.conversationId) }, unreachableAt: null } });
   const referenceOf = new Map(rows.map((row) => [row.conversationId, fromRow(row)]));
   return {
-    items: groups.flatMap((g) => (referenceOf.has(g.conversationId) ? [{ groupId: g.id, reference: referenceOf.get(g.conversationId)! }] : [])),
+    items: groups.flatMap((g) => (referenceOf.has(g.conversationId) ? [{ groupId: g.id, teamId: g.teamId, reference: referenceOf.get(g.conversationId)! }] : [])),
     lastGroupId: groups.at(-1)!.id,
   };
 }

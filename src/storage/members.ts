@@ -22,13 +22,9 @@ export function listMembers(db: Db, groupId: string) {
 export async function listMembersPage(db: Db, groupId: string, offset: number, take: number) {
   const where = { groupId, removedAt: null };
   const total = await db.member.count({ where });
-  const members = await db.member.findMany({
-    where,
-    orderBy: [{ isCaseManager: 'desc' }, { displayName: 'asc' }, { id: 'asc' }],
-    skip: clampOffset(offset, total, take),
-    take,
-  });
-  return { members, offset: clampOffset(offset, total, take), total };
+  const start = clampOffset(offset, total, take);
+  const members = await db.member.findMany({ where, orderBy: [{ isCaseManager: 'desc' }, { displayName: 'asc' }, { id: 'asc' }], skip: start, take });
+  return { members, offset: start, total };
 }
 
 /**
@@ -187,12 +183,16 @@ export async function endMembershipsOfDeparted(
  * Returns how many memberships ended.
  *
  * @example
- *   await endMembershipsMissingFromRoster(db, group.id, new Set(roster.map((p) => p.teamsUserId)), now);
+ *   await endMembershipsMissingFromRoster(db, group, new Set(roster.map((p) => p.teamsUserId)), now);
  */
-export async function endMembershipsMissingFromRoster(db: Db, groupId: string, rosterIds: ReadonlySet<string>, now: Date): Promise<number> {
-  const current = await db.member.findMany({ where: { groupId, removedAt: null, teamsUserId: { not: null } }, select: { teamsUserId: true } });
+export async function endMembershipsMissingFromRoster(
+  db: Db,
+  group: { id: string; conversationId: string },
+  rosterIds: ReadonlySet<string>,
+  now: Date,
+): Promise<number> {
+  const current = await db.member.findMany({ where: { groupId: group.id, removedAt: null, teamsUserId: { not: null } }, select: { teamsUserId: true } });
   const missing = current.map((m) => m.teamsUserId!).filter((id) => !rosterIds.has(id));
   if (missing.length === 0) return 0;
-  const group = await db.resourceGroup.findUniqueOrThrow({ where: { id: groupId }, select: { conversationId: true } });
   return endMembershipsOfDeparted(db, { conversationId: group.conversationId }, missing, now, { reason: 'roster' });
 }

@@ -43,12 +43,11 @@ export async function reconcileMemberships(deps: ReconcileDeps): Promise<Reconci
   let after: string | undefined;
   for (;;) {
     const page = await findGroupConversations(db, after, PAGE_SIZE);
-    for (const { groupId, reference } of page.items) {
-      const group = await db.resourceGroup.findUnique({ where: { id: groupId }, select: { teamId: true } });
+    for (const { groupId, teamId, reference } of page.items) {
       let roster: Awaited<ReturnType<typeof readCompleteRoster>>;
       await deps.adapter.continueConversationAsync(deps.appId, reference.reference as Partial<ConversationReference>, async (context) => {
         try {
-          roster = await readCompleteRoster(context, group?.teamId ?? undefined);
+          roster = await readCompleteRoster(context, teamId ?? undefined);
         } catch (error) {
           logger.warn('roster.reconcile.unavailable', { groupId, sendFailure: isSendFailure(error) ? error.kind : 'error' });
         }
@@ -59,7 +58,7 @@ export async function reconcileMemberships(deps: ReconcileDeps): Promise<Reconci
         continue;
       }
       result.groupsChecked++;
-      const ended = await endMembershipsMissingFromRoster(db, groupId, new Set(roster.map((p) => p.teamsUserId)), deps.now());
+      const ended = await endMembershipsMissingFromRoster(db, { id: groupId, conversationId: reference.conversationId }, new Set(roster.map((p) => p.teamsUserId)), deps.now());
       result.membershipsEnded += ended;
       if (ended > 0) logger.info('roster.reconcile.ended', { groupId, membershipsEnded: ended });
     }

@@ -9,6 +9,24 @@ import { callerOf } from './context';
 const MAX_ROSTER_PAGES = 20;
 
 /**
+ * Pages through the members of a conversation (or of a team), up to MAX_ROSTER_PAGES pages; `complete`
+ * is false when there were more.
+ */
+async function pageThroughRoster(context: TurnContext, teamId: string | undefined): Promise<{ people: RosterPerson[]; complete: boolean }> {
+  const people: RosterPerson[] = [];
+  let continuationToken: string | undefined;
+  for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
+    const result = teamId
+      ? await TeamsInfo.getPagedTeamMembers(context, teamId, 200, continuationToken)
+      : await TeamsInfo.getPagedMembers(context, 200, continuationToken);
+    for (const member of result.members) people.push({ teamsUserId: member.id, aadObjectId: member.aadObjectId || undefined, name: member.name ?? '' });
+    continuationToken = result.continuationToken || undefined;
+    if (!continuationToken) return { people, complete: true };
+  }
+  return { people, complete: false };
+}
+
+/**
  * The conversation's members. In a personal chat, or when Teams cannot be asked, only the caller.
  *
  * @example
@@ -18,16 +36,7 @@ export async function readRoster(context: TurnContext, logger: Logger): Promise<
   const caller = callerOf(context);
   if (context.activity.conversation?.conversationType === 'personal') return [caller];
   try {
-    const people: RosterPerson[] = [];
-    let continuationToken: string | undefined;
-    for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
-      const result = await TeamsInfo.getPagedMembers(context, 200, continuationToken);
-      for (const member of result.members) {
-        people.push({ teamsUserId: member.id, aadObjectId: member.aadObjectId || undefined, name: member.name ?? '' });
-      }
-      continuationToken = result.continuationToken || undefined;
-      if (!continuationToken) break;
-    }
+    const { people } = await pageThroughRoster(context, undefined);
     if (!people.some((person) => person.teamsUserId === caller.teamsUserId)) people.unshift(caller);
     return people;
   } catch (error) {
@@ -44,15 +53,6 @@ export async function readRoster(context: TurnContext, logger: Logger): Promise<
  *   const roster = await readCompleteRoster(context, group.teamId ?? undefined);
  */
 export async function readCompleteRoster(context: TurnContext, teamId: string | undefined): Promise<RosterPerson[] | undefined> {
-  const people: RosterPerson[] = [];
-  let continuationToken: string | undefined;
-  for (let page = 0; page < MAX_ROSTER_PAGES; page++) {
-    const result = teamId
-      ? await TeamsInfo.getPagedTeamMembers(context, teamId, 200, continuationToken)
-      : await TeamsInfo.getPagedMembers(context, 200, continuationToken);
-    for (const member of result.members) people.push({ teamsUserId: member.id, aadObjectId: member.aadObjectId || undefined, name: member.name ?? '' });
-    continuationToken = result.continuationToken || undefined;
-    if (!continuationToken) return people;
-  }
-  return undefined;
+  const { people, complete } = await pageThroughRoster(context, teamId);
+  return complete ? people : undefined;
 }
