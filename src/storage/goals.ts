@@ -99,9 +99,12 @@ export async function isGoalOfGroup(db: Db, groupId: string, goalId: string): Pr
   return (await db.goal.count({ where: { id: goalId, groupId } })) === 1;
 }
 
+/** What the goal-update form needs of a goal. */
+const GOAL_FOR_UPDATE = { id: true, text: true, version: true, status: true, progress: true } as const;
+
 /** A goal of the group with what the goal-update form needs, or undefined. */
 export function findGoalForUpdate(db: Db, groupId: string, goalId: string) {
-  return db.goal.findFirst({ where: { id: goalId, groupId }, select: { id: true, text: true, version: true, status: true, progress: true } });
+  return db.goal.findFirst({ where: { id: goalId, groupId }, select: GOAL_FOR_UPDATE });
 }
 
 /** How many goal ids from submitted card data one query takes at most (a form offers fewer). */
@@ -112,7 +115,7 @@ export function findGoalsForUpdate(db: Db, groupId: string, goalIds: readonly st
   return db.goal.findMany({
     where: { groupId, id: { in: goalIds.slice(0, SUBMITTED_IDS_MAX) } },
     orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
-    select: { id: true, text: true, version: true, status: true, progress: true },
+    select: GOAL_FOR_UPDATE,
   });
 }
 
@@ -125,7 +128,7 @@ export function findRecentGoals(db: Db, groupId: string, take: number) {
     where: { groupId },
     orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
     take,
-    select: { id: true, text: true, version: true, status: true, progress: true },
+    select: GOAL_FOR_UPDATE,
   });
 }
 

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { agreementCard, agreementFormCard, agreementListCard } from '../cards/agreements';
 import { formValue, isoDay } from '../cards/format';
-import { offsetOf, PAGE_SIZES, SEARCH_RESULTS_MAX, shorten, STATIC_CHOICES } from '../cards/paging';
+import { offsetOf, PAGE_SIZES, shorten, STATIC_CHOICES } from '../cards/paging';
 import { noticeCard } from '../cards/notice';
 import { mayChangeAgreement, sortForMine, validateAgreementChange, validateAgreementInput } from '../domain/agreements';
 import { DomainError, fieldErrorsOf, isDomainError } from '../domain/errors';
@@ -214,7 +214,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
       // The goal/sub-goal link of the agreement form: the caller's group's plan only.
       planLinks: async (context, query) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'plan.search');
-        const limit = query.skip + Math.min(query.count, SEARCH_RESULTS_MAX);
+        const limit = query.skip + query.count; // bounded by answerSearch (search.ts)
         const found = await searchGoalsAndSubGoals(db, turn.group.id, query.text, limit);
         await auditRead(db, turn, 'plan.search', 'ResourceGroup', turn.group.id);
         const prefix = translate(turn.locale, 'agreement.form.subGoalPrefix');

@@ -5,7 +5,7 @@ import { isDomainError } from '../domain/errors';
 import { integerField, todayIn } from '../domain/forms';
 import { validateGoalInput, validateGoalUpdate, validateSubGoalInput } from '../domain/plan';
 import { translate } from '../locales';
-import { offsetOf, PAGE_SIZES, SEARCH_RESULTS_MAX, shorten, STATIC_CHOICES } from '../cards/paging';
+import { offsetOf, PAGE_SIZES, shorten, STATIC_CHOICES } from '../cards/paging';
 import {
   createGoal,
   createSubGoal,
@@ -186,7 +186,8 @@ export function planFeature(deps: BotDeps): Feature {
       // The goal pick lists of the goal-update and sub-goal forms: the caller's group's goals only.
       goals: async (context, query) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'goals.search');
-        const goals = await searchGoals(db, turn.group.id, query.text, query.skip + Math.min(query.count, SEARCH_RESULTS_MAX));
+        // answerSearch (search.ts) has bounded skip and count already.
+        const goals = await searchGoals(db, turn.group.id, query.text, query.skip + query.count);
         await auditRead(db, turn, 'goals.search', 'ResourceGroup', turn.group.id);
         return goals.slice(query.skip).map((g) => ({ title: shorten(g.text), value: g.id }));
       },
