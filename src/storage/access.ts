@@ -4,13 +4,15 @@
  */
 import { DomainError } from '../domain/errors';
 import { accessRefusal, type AccessNeed } from '../domain/members';
-import { recordAudit } from './audit';
+import { recordAudit, type AuditTrigger } from './audit';
 import type { Db } from './database';
 
 /** Who is acting, as the activity says. */
 export interface Caller {
   aadObjectId?: string;
   teamsUserId: string;
+  /** Set for a card invoke: a person's press, or Teams refreshing the card on its own. */
+  trigger?: AuditTrigger;
 }
 
 /** The caller's current (not removed) membership of a group, matched on the Entra object id. */
@@ -30,7 +32,7 @@ export async function requireAccess(db: Db, groupId: string, caller: Caller, nee
   const member = await findMemberByCaller(db, groupId, caller);
   const refusal = accessRefusal(member, need);
   if (refusal) {
-    await recordAudit(db, { action, outcome: 'denied', groupId, actorAadObjectId: caller.aadObjectId, actorMemberId: member?.id, reason: refusal });
+    await recordAudit(db, { action, outcome: 'denied', groupId, actorAadObjectId: caller.aadObjectId, actorMemberId: member?.id, reason: refusal, trigger: caller.trigger });
     throw new DomainError(refusal);
   }
   return member!;

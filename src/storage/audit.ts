@@ -7,6 +7,9 @@ import type { Db } from './database';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'failed';
 
+/** How a read from a card came about: the person pressed, or Teams refreshed the card when it was shown. */
+export type AuditTrigger = 'manual' | 'automatic';
+
 export interface AuditEntry {
   action: string;
   outcome: AuditOutcome;
@@ -17,6 +20,8 @@ export interface AuditEntry {
   entityId?: string;
   /** A domain error code or machine-readable reason; never user-typed text. */
   reason?: string;
+  /** For card invokes: whether the person opened it or Teams refreshed it automatically. */
+  trigger?: AuditTrigger;
 }
 
 /** A Prisma client or an interactive transaction client: audit rows are written inside the change's transaction. */
@@ -43,6 +48,7 @@ function auditRow(entry: AuditEntry, at: Date) {
     entityType: entry.entityType ?? null,
     entityId: entry.entityId ?? null,
     reason: entry.reason ?? null,
+    trigger: entry.trigger ?? null,
   };
 }
 

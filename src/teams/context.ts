@@ -4,12 +4,23 @@
  */
 import type { TurnContext } from 'botbuilder';
 import { resolveLocale, type Locale } from '../domain/locale';
+import type { AuditTrigger } from '../storage/audit';
 import type { ConversationInfo, RosterPerson } from '../storage/groups';
 
 /** The caller as the activity names them. */
 export function callerOf(context: TurnContext): RosterPerson {
   const from = context.activity.from;
   return { teamsUserId: from?.id ?? '', aadObjectId: from?.aadObjectId || undefined, name: from?.name ?? '' };
+}
+
+/**
+ * For a card action: `automatic` when Teams refreshed the card by itself (for each member listed in
+ * refresh.userIds, when the card is shown), `manual` when the person pressed. Undefined otherwise.
+ */
+export function triggerOf(context: TurnContext): AuditTrigger | undefined {
+  const { type, name, value } = context.activity;
+  if (type !== 'invoke' || name !== 'adaptiveCard/action') return undefined;
+  return (value as { trigger?: unknown } | undefined)?.trigger === 'automatic' ? 'automatic' : 'manual';
 }
 
 /** The reply language for this caller. */

@@ -14,7 +14,7 @@ import type { Db } from '../storage/database';
 import type { Logger } from '../logger';
 import { findGroupByConversation } from '../storage/groups';
 import { consentedTeamsUserIdsOf, listMembers, type Actor } from '../storage/members';
-import { callerOf, localeOf } from './context';
+import { callerOf, localeOf, triggerOf } from './context';
 import { cardActivity } from './send';
 import { isSendFailure } from './outbound';
 import { claimKeyOfTurn, groupOfTurn } from './turn';
@@ -45,14 +45,14 @@ export async function requireGroupAccess(db: Db, context: TurnContext, need: Acc
 
 /** Like requireGroupAccess, for a group named by the data (a personal chat about one group's agreement). */
 export async function requireAccessToGroup(db: Db, context: TurnContext, group: Group, need: AccessNeed, action: string): Promise<GroupTurn> {
-  const caller = callerOf(context);
+  const caller: Caller = { ...callerOf(context), trigger: triggerOf(context) };
   const member = await requireAccess(db, group.id, caller, need, action);
   return { group, member, caller, actor: { memberId: member.id, aadObjectId: caller.aadObjectId, claimKey: claimKeyOfTurn(context) }, locale: localeOf(context) };
 }
 
 /** Audits a read of sensitive data by a member (allowed; refusals are audited by requireAccess). */
 export async function auditRead(db: Db, turn: GroupTurn, action: string, entityType?: string, entityId?: string): Promise<void> {
-  await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId });
+  await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId, trigger: turn.caller.trigger });
 }
 
 /** Teams user ids of the group's members with consent: they get the user-specific views by refresh. */

@@ -1,0 +1,29 @@
+-- AlterTable
+ALTER TABLE "GoalUpdate" ADD COLUMN     "subGoalId" TEXT;
+
+-- AlterTable
+ALTER TABLE "AuditEvent" ADD COLUMN     "trigger" TEXT;
+
+-- CreateTable
+CREATE TABLE "ChannelPost" (
+    "id" TEXT NOT NULL,
+    "groupId" TEXT NOT NULL,
+    "entityType" TEXT NOT NULL,
+    "entityId" TEXT NOT NULL,
+    "conversationId" TEXT NOT NULL,
+    "activityId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ChannelPost_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "ChannelPost_groupId_idx" ON "ChannelPost"("groupId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ChannelPost_entityType_entityId_key" ON "ChannelPost"("entityType", "entityId");
+
+-- AddForeignKey
+ALTER TABLE "ChannelPost" ADD CONSTRAINT "ChannelPost_groupId_fkey" FOREIGN KEY ("groupId") REFERENCES "ResourceGroup"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
