@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { actionExecuteActivity, CHANNEL_ID, messageActivity, USERS, type TestUser } from './support/activities';
+import { actionExecuteActivity, messageActivity, USERS, type TestUser } from './support/activities';
 import { actionAnswer, createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
@@ -109,10 +109,12 @@ for (const provider of testProviders()) {
       expect(cardText(second.card)).toContain('Det var redan gjort. Inget har ändrats.');
       expect(await eventsOf(agreement.id)).toEqual(['created', 'accepted', 'done']);
       expect((await db().agreement.findUniqueOrThrow({ where: { id: agreement.id } })).version).toBe(3);
-      // One announcement for the one change.
-      await t.connector.waitForActivities(1);
-      expect(t.connector.activities.filter((a) => cardText(cardOf(a)).includes('En överenskommelse har uppdaterats'))).toHaveLength(1);
-      expect(t.connector.updates).toEqual([]);
+      // The one change updates the agreement's post in place: no new post, one update.
+      expect(t.connector.activities).toEqual([]);
+      expect(t.connector.updates).toHaveLength(1);
+      const post = await db().channelPost.findUniqueOrThrow({ where: { entityType_entityId: { entityType: 'Agreement', entityId: agreement.id } } });
+      expect(t.connector.updates[0]!.replyToId).toBe(post.activityId);
+      expect(cardText(cardOf(t.connector.updates[0]!))).toContain('En överenskommelse har uppdaterats');
     });
 
     it('two clicks on "done" at the same moment make one event', async () => {
@@ -220,16 +222,18 @@ for (const provider of testProviders()) {
       expect(cardText(cardOf(await say('mine', USERS.anna, { scope: 'personal', locale: 'en-US' })))).not.toContain('Z.Z.');
     });
 
-    it('a change made in personal chat is announced in the group\'s channel by a proactive post', async () => {
+    it('a change made in personal chat updates the agreement\'s post in the group\'s channel, proactively', async () => {
       const agreement = await db().agreement.findFirstOrThrow({ where: { what: 'Hjälpa till med bostadsansökan' } });
+      const post = await db().channelPost.findUniqueOrThrow({ where: { entityType_entityId: { entityType: 'Agreement', entityId: agreement.id } } });
       t.connector.clear();
       const answer = await execute('agreementChange', { agreementId: agreement.id, version: agreement.version, change: 'accepted' }, USERS.anna, { scope: 'personal' });
       expect(cardText(answer.card)).toContain('Ändringen är sparad.');
-      const [posted] = await t.connector.waitForActivities(1);
-      expect(posted!.conversationId).toBe(CHANNEL_ID);
-      expect(cardText(cardOf(posted))).toContain('En överenskommelse har uppdaterats');
-      expect(JSON.stringify(cardOf(posted))).not.toContain('bostadsansökan');
-      expect(posted!.activity.summary).toBe('Resursgrupp: ny uppdatering i gruppen');
+      expect(t.connector.activities).toEqual([]);
+      const [updated] = t.connector.updates;
+      expect(updated).toMatchObject({ conversationId: post.conversationId, replyToId: post.activityId });
+      expect(cardText(cardOf(updated))).toContain('En överenskommelse har uppdaterats');
+      expect(JSON.stringify(cardOf(updated))).not.toContain('bostadsansökan');
+      expect(updated!.activity.summary).toBe('Resursgrupp: ny uppdatering i gruppen');
     });
 
     it('`mina` in a channel shows only this group\'s agreements, to the caller', async () => {

@@ -86,8 +86,9 @@ function sampleAgreement(overrides: Partial<AgreementWithHistory> = {}): Agreeme
 /** Every card the bot renders, with sample data, per locale. */
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
   return {
-    helpWithoutGroup: helpCard(locale, null),
+    helpWithoutGroup: helpCard(locale, 'none'),
     helpWithGroup: helpCard(locale, { alias: 'K.L.', model: 'FACT' }),
+    helpHiddenGroup: helpCard(locale, 'hidden'),
     notice: welcomeCard(locale),
     unknown: unknownCommandCard(locale),
     notAvailable: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'plan')!),
@@ -100,7 +101,8 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     }),
     summaryCreated: groupSummaryCard(locale, { alias: 'K.L.', model: 'IP', caseManagerName: 'Sara Lind' }, 'created'),
     summaryExists: groupSummaryCard(locale, { alias: 'K.L.', model: 'STRENGTHS', caseManagerName: 'Sara Lind' }, 'exists'),
-    shell: shellCard(locale, { titleKey: 'shell.goalUpdated.title', byName: 'Sara Lind', verb: 'goalShow', data: { goalId: 'goal-1' }, userIds: ['29:sara'] }),
+    shell: shellCard(locale, { titleKey: 'shell.goalUpdated.title', verb: 'goalShow', data: { goalId: 'goal-1' }, userIds: ['29:sara'] }),
+    shellChangedBilingual: shellCard(locale, { titleKey: 'shell.agreementChanged.title', changed: { at: new Date('2026-11-25T13:02:00Z'), timeZone: 'Europe/Stockholm' }, verb: 'agreementShow', data: { agreementId: 'a-1' }, userIds: ['29:sara'], bilingual: true }),
     shellWithoutByline: shellCard(locale, { titleKey: 'shell.plan.title', verb: 'planShow', userIds: [] }),
     ...Object.fromEntries(SHELL_VERBS.map((verb) => [`shell-${verb}`, shellCard(locale, { titleKey: 'shell.summary', verb, data: { id: 'x' }, userIds: [] })])),
     members: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'ok' }),
@@ -147,8 +149,8 @@ describe('cards', () => {
   });
 
   it('the help card lists every command, Swedish first with its English alias, in both locales', () => {
-    const sv = cardText(helpCard('sv', null));
-    const en = cardText(helpCard('en', null));
+    const sv = cardText(helpCard('sv', 'none'));
+    const en = cardText(helpCard('en', 'none'));
     for (const command of COMMAND_DEFINITIONS) {
       expect(sv).toContain(`**${command.sv}** · ${command.en}`);
       expect(en).toContain(`**${command.sv}** · ${command.en}`);

@@ -97,10 +97,19 @@ for (const provider of testProviders()) {
       expect(audit.map((a) => a.action)).toContain('group.setup');
       expect(JSON.stringify(audit)).not.toContain('K.L.');
 
-      // Help now names the group; a second set-up is refused with the existing group.
-      expect(cardText(cardOf(await say('hjälp')))).toContain('K.L.');
-      const again = await t.post(actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'X.Y.', model: 'ACT', caseManager: USERS.sara.id }, where()));
+      // Help names the group to its members with consent only; a second set-up is refused, with the
+      // group's details for a member and without them for anyone else.
+      const anna = USERS.anna;
+      const memberHelp = cardText(cardOf(await say('hjälp', { from: anna })));
+      expect(memberHelp).toContain('Resursgrupp för \nK.L.\n · FACT');
+      const outsiderHelp = cardText(cardOf(await say('hjälp')));
+      expect(outsiderHelp).toContain('Den här konversationen hör till en resursgrupp. Vad gruppen gäller visas bara för gruppens medlemmar.');
+      expect(outsiderHelp).not.toContain('K.L.');
+      const again = await t.post(actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'X.Y.', model: 'ACT', caseManager: USERS.sara.id }, where({ from: anna })));
       expect(cardText((again.body as { value: unknown }).value)).toContain('Den här konversationen är redan en resursgrupp för');
+      const outsiderAgain = cardOf(await say('starta'));
+      expect(cardText(outsiderAgain)).toContain('Den här konversationen är redan en resursgrupp. Skriv **hjälp** för att se vad du kan göra här.');
+      expect(JSON.stringify(outsiderAgain)).not.toMatch(/K\.L\.|FACT|Anna/);
       expect(await t.bot.database.db.resourceGroup.count()).toBe(1);
     });
 

@@ -65,8 +65,10 @@ for (const provider of testProviders()) {
     });
 
     it('refuses the plan to a member without consent, politely and audited, showing nothing', async () => {
+      // In the channel everyone reads the reply: it says nothing about why.
       const reply = await say('plan', USERS.anna);
-      expect(cardText(cardOf(reply))).toContain('Individens samtycke till att dela med dig är inte registrerat ännu.');
+      expect(cardText(cardOf(reply))).toBe('Det här kan jag inte visa här. Skriv till mig direkt för att se varför.\nVarför?');
+      expect(JSON.stringify(cardOf(reply))).not.toMatch(/samtycke|K\.L\./);
       const answer = await execute('planShow', {}, USERS.anna);
       expect(answer.message).toBe('Individens samtycke till att dela med dig är inte registrerat ännu. Be gruppens case manager om hjälp.');
       expect(answer.card).toBeUndefined();
@@ -165,10 +167,14 @@ for (const provider of testProviders()) {
       const stored = await db().goal.findUniqueOrThrow({ where: { id: goal.id }, include: { updates: true } });
       expect(stored).toMatchObject({ status: 'in_progress', progress: 7, version: goal.version + 2 });
       expect(stored.updates.filter((u) => u.progress !== null).map((u) => u.progress).sort()).toEqual([4, 7]);
-      const posted = await t.connector.waitForActivities(2);
-      for (const post of posted) {
-        expect(cardText(cardOf(post))).toContain('Ett mål i planen har uppdaterats');
-        expect(JSON.stringify(post)).not.toContain('lägenhet');
+      // Both updates change the goal's one post in place: no new post, no new notification.
+      expect(t.connector.activities).toEqual([]);
+      const post = await db().channelPost.findUniqueOrThrow({ where: { entityType_entityId: { entityType: 'Goal', entityId: goal.id } } });
+      expect(t.connector.updates.map((u) => u.replyToId)).toEqual([post.activityId, post.activityId]);
+      for (const update of t.connector.updates) {
+        expect(cardText(cardOf(update))).toContain('Ett mål i planen har uppdaterats');
+        expect(cardText(cardOf(update))).toContain('Senast ändrad');
+        expect(JSON.stringify(update)).not.toContain('lägenhet');
       }
     });
 

@@ -1,6 +1,7 @@
 import type { CommandDefinition } from '../domain/commands';
 import type { ErrorCode } from '../domain/errors';
 import type { Locale } from '../domain/locale';
+import type { AccessNeed } from '../domain/members';
 import { translate } from '../locales';
 import { renderCard, type AdaptiveCardJson } from './render';
 
@@ -43,4 +44,12 @@ export function welcomeCard(locale: Locale): AdaptiveCardJson {
     hint: translate(locale, 'welcome.setupHint'),
     color: 'Accent',
   });
+}
+
+/**
+ * The refusal posted where others read it: it says nothing about why. "Why?" asks the bot, which
+ * answers the presser alone from their own identity; `need` only chooses which level it checks.
+ */
+export function neutralRefusalCard(locale: Locale, need: AccessNeed): AdaptiveCardJson {
+  return renderCard('refusal', { strings: { text: translate(locale, 'refusal.channel'), why: translate(locale, 'refusal.why') }, need });
 }

@@ -1,5 +1,6 @@
 import type { Locale } from '../domain/locale';
 import { translate, type MessageKey } from '../locales';
+import { formatDateTime } from './format';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 /** At most this many users get an automatic refresh (a Teams limit on refresh.userIds). */
@@ -7,30 +8,38 @@ export const MAX_REFRESH_USERS = 60;
 
 export interface ShellCardInput {
   titleKey: MessageKey;
-  /** Shown as "by {name}"; a member's display name, never health text. */
-  byName?: string;
+  /** When what the post stands for last changed: shown, so that an update in place is visible. */
+  changed?: { at: Date; timeZone: string };
   /** The Action.Execute verb (and data) that returns the full, user-specific view. */
   verb: string;
   data?: Record<string, unknown>;
   /** Teams user ids whose clients refresh the card to their own full view at once. */
   userIds: string[];
+  /**
+   * For posts to the whole group: the title in the other language too (Swedish first), since members
+   * read different languages and this card names nothing to translate.
+   */
+  bilingual?: boolean;
 }
 
 /**
- * The card the bot posts into a group conversation: a neutral title, no group details. Everyone in the
- * channel sees this; members with consent (refresh.userIds) see it refresh into their own full view,
- * and anyone can press "Show", which checks their access before answering.
+ * The card the bot posts into a group conversation: a neutral title, nothing about the individual or
+ * the members. Everyone in the channel sees this; members with consent (refresh.userIds) see it refresh
+ * into their own full view, in their own language, and anyone can press "Show", which checks their
+ * access before answering.
  *
  * @example
  *   shellCard('sv', { titleKey: 'shell.plan.title', verb: 'planShow', userIds })
  */
 export function shellCard(locale: Locale, input: ShellCardInput): AdaptiveCardJson {
+  const [first, second] = input.bilingual ? (['sv', 'en'] as const) : [locale, undefined];
   return renderCard('shell', {
     strings: {
-      title: translate(locale, input.titleKey),
-      byline: input.byName ? translate(locale, 'shell.byline', { name: input.byName }) : null,
+      title: translate(first, input.titleKey),
+      secondTitle: second ? translate(second, input.titleKey) : null,
+      changed: input.changed ? translate(locale, 'shell.changed', { time: formatDateTime(input.changed.at, locale, input.changed.timeZone) }) : null,
       privacy: translate(locale, 'shell.privacy'),
-      show: translate(locale, 'shell.show'),
+      show: second ? `${translate(first, 'shell.show')} · ${translate(second, 'shell.show')}` : translate(locale, 'shell.show'),
     },
     verb: input.verb,
     data: input.data ?? {},

@@ -23,9 +23,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export type FieldErrors = Record<string, string>;
 
 export class DomainError extends Error {
+  /**
+   * @param fieldErrors field name → locale key, for a form to show again
+   * @param messageKey a locale key that says more than `error.<code>` (e.g. who may make this change)
+   */
   constructor(
     readonly code: ErrorCode,
     readonly fieldErrors: FieldErrors = {},
+    readonly messageKey?: string,
   ) {
     super(code);
     this.name = 'DomainError';

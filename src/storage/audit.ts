@@ -93,3 +93,13 @@ export async function recordChange(db: DbOrTx, action: string, groupId: string, 
 export function findAuditEvents(db: Db, groupId: string, take = 50) {
   return db.auditEvent.findMany({ where: { groupId }, orderBy: { at: 'desc' }, take });
 }
+
+/** The access refusals a person was given since a moment, newest first: for their own eyes only. */
+export function findRecentRefusalsOf(db: Db, aadObjectId: string, reasons: readonly string[], since: Date, take: number) {
+  return db.auditEvent.findMany({
+    where: { actorAadObjectId: aadObjectId, outcome: 'denied', reason: { in: [...reasons] }, at: { gte: since } },
+    orderBy: { at: 'desc' },
+    take,
+    select: { at: true, reason: true },
+  });
+}

@@ -12,7 +12,7 @@ import { recordAudit, recordAudits } from '../storage/audit';
 import { findRecentPlanLinks, resolvePlanLink, searchGoalsAndSubGoals } from '../storage/goals';
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
-import { announceChange, auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, shellActivity, type GroupTurn } from './group-context';
+import { announce, auditRead, consentedTeamsUserIds, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
 
 const SUMMARY_DEFAULT_DAYS = 14;
@@ -62,20 +62,18 @@ export function agreementsFeature(deps: BotDeps): Feature {
     return choices;
   }
 
-  /** Tells the group's conversation that an agreement changed; from a personal chat, by a proactive post. */
-  async function announce(context: TurnContext, turn: GroupTurn, titleKey: 'shell.agreementCreated.title' | 'shell.agreementChanged.title', agreementId: string) {
-    const shell = {
-      titleKey,
-      byName: turn.member.displayName,
+  /**
+   * Tells the group about an agreement: a new post when it is new or has a new person responsible (who
+   * must act), otherwise its post updated in place. From a personal chat, proactively.
+   */
+  const announceAgreement = (context: TurnContext, turn: GroupTurn, agreementId: string, change: 'created' | 'reassigned' | 'changed') =>
+    announce(deps, context, turn, {
+      entity: { type: 'Agreement', id: agreementId },
+      titleKey: change === 'created' ? 'shell.agreementCreated.title' : change === 'reassigned' ? 'shell.agreementReassigned.title' : 'shell.agreementChanged.title',
       verb: 'agreementShow',
       data: { agreementId },
-      userIds: await consentedTeamsUserIds(db, turn.group.id),
-    };
-    if (conversationOf(context).conversationType !== 'personal') return announceChange(context, groupLocale(turn.group), shell, logger);
-    const posted = await deps.postToConversation?.(turn.group.conversationId, shellActivity(groupLocale(turn.group), shell));
-    // postToConversation logs why a post was skipped or failed.
-    if (!posted) logger.warn('agreement.announce.skipped', { groupId: turn.group.id });
-  }
+      kind: change === 'changed' ? 'update' : 'new',
+    });
 
   /** "Mine" across every group the caller belongs to (personal chat), or in this group only: one page. */
   async function mineView(context: TurnContext, groupTurn: GroupTurn | undefined, offset: number) {
@@ -169,7 +167,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
         }
         const agreement = await createAgreement(db, turn.group.id, validation.value, turn.actor, now());
         logger.info('agreement.created', { groupId: turn.group.id, agreementId: agreement.id });
-        await announce(context, turn, 'shell.agreementCreated.title', agreement.id);
+        await announceAgreement(context, turn, agreement.id, 'created');
         return agreementView(turn, agreement.id, { text: translate(turn.locale, 'agreement.saved'), color: 'Good' });
       },
 
@@ -184,7 +182,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
         const agreement = await findAgreement(db, turn.group.id, agreementId);
         if (!mayChangeAgreement({ memberId: turn.member.id, isCaseManager: turn.member.isCaseManager }, agreement.responsibleMemberId)) {
           await recordAudit(db, { action: 'agreement.change', outcome: 'denied', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType: 'Agreement', entityId: agreement.id, reason: 'forbidden' });
-          return translate(turn.locale, 'agreement.refused');
+          throw new DomainError('forbidden', {}, 'agreement.refused');
         }
         const members = await memberChoices(db, turn.group.id);
         const validation = validateAgreementChange(data, members.map((m) => m.id), todayOf(turn));
@@ -206,7 +204,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
         }
         if (outcome === 'unchanged') return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.unchanged'), color: 'Good' });
         logger.info('agreement.changed', { groupId: turn.group.id, agreementId, change: validation.value.kind });
-        await announce(context, turn, 'shell.agreementChanged.title', agreementId);
+        await announceAgreement(context, turn, agreementId, validation.value.kind === 'reassigned' ? 'reassigned' : 'changed');
         return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.changed'), color: 'Good' });
       },
     },

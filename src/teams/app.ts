@@ -9,19 +9,20 @@ import type { AdaptiveCardJson } from '../cards/render';
 import type { BotCredentials, Config } from '../config';
 import { COMMAND_DEFINITIONS, parseCommand } from '../domain/commands';
 import { isDomainError } from '../domain/errors';
-import { translate } from '../locales';
+import { isMessageKey, translate } from '../locales';
 import type { Logger } from '../logger';
 import { findConversationReference } from '../storage/conversations';
 import { guardAuthentication } from './auth';
-import { localeOf } from './context';
-import type { ActionHandler, BotDeps, CommandHandler, Feature } from './feature';
+import { conversationKey, localeOf } from './context';
+import type { ActionHandler, BotDeps, CommandHandler, Feature, PostedActivity, UpdateOutcome } from './feature';
 import { groupsFeature } from './groups';
 import { agreementsFeature } from './agreements';
 import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
 import { planFeature } from './plan';
+import { isAccessRefusal, isSharedConversation, neutralRefusalFor, refusalsFeature, replyWithRecentRefusals } from './refusals';
 import { botWasAdded, greetInstalledConversation, rememberConversation } from './install';
-import { isSendFailure, sendPathMiddleware } from './outbound';
+import { isSendFailure, sendPathMiddleware, type SendFailureKind } from './outbound';
 import { reconcileMemberships, type ReconcileResult } from './reconcile';
 import { answerSearch } from './search';
 import { replyWithCard } from './send';
@@ -38,13 +39,13 @@ export interface BotApp {
   runTurn(context: TurnContext): Promise<TurnOutcome>;
   /** Ends memberships of people no longer in their conversation's roster (all groups). */
   reconcileMemberships(): Promise<ReconcileResult>;
-  /** Posts into a conversation from its stored reference; false when it could not (see outbound.ts). */
-  postToConversation(conversationId: string, activity: Partial<Activity>): Promise<boolean>;
+  /** Posts into a conversation from its stored reference; undefined when it could not (see outbound.ts). */
+  postToConversation(conversationId: string, activity: Partial<Activity>): Promise<PostedActivity | undefined>;
 }
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), refusalsFeature(deps)];
 }
 
 /**
@@ -96,26 +97,50 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
     longRunningMessages: false,
   });
   const appId = credentials?.appId ?? '';
-  const postToConversation = async (conversationId: string, activity: Partial<Activity>): Promise<boolean> => {
-    const stored = await findConversationReference(db, conversationId);
+  /**
+   * Runs `work` in a proactive turn in a conversation (a channel thread keeps its ";messageid=…") from
+   * the stored reference of its group conversation. Says 'skipped' when there is no reference or the
+   * conversation is unreachable, or the send failure's kind; logs why.
+   */
+  const inConversation = async (conversationId: string, work: (context: TurnContext) => Promise<void>): Promise<'done' | 'skipped' | SendFailureKind> => {
+    const stored = await findConversationReference(db, conversationKey(conversationId));
     if (!stored || stored.unreachableAt) {
       logger.warn('proactive.skipped', { reason: stored ? 'unreachable' : 'no_reference' });
-      return false;
+      return 'skipped';
     }
+    const reference = stored.reference as Partial<ConversationReference>;
     // The send path refuses a host that is not allowed (SendFailure host_not_allowed), as for every call.
     // Errors inside the logic go to onTurnError and continueConversationAsync resolves anyway: catch here.
-    let sent = false;
-    await adapter.continueConversationAsync(appId, stored.reference as Partial<ConversationReference>, async (context) => {
+    let outcome: 'done' | SendFailureKind = 'ambiguous';
+    await adapter.continueConversationAsync(appId, { ...reference, conversation: { ...reference.conversation!, id: conversationId } }, async (context) => {
       try {
-        await context.sendActivity(activity);
-        sent = true;
+        await work(context);
+        outcome = 'done';
       } catch (error) {
+        outcome = isSendFailure(error) ? error.kind : 'ambiguous';
         logger.warn('proactive.failed', { sendFailure: isSendFailure(error) ? error.kind : 'error' });
       }
     });
-    return sent;
+    return outcome;
   };
-  const features = createFeatures({ ...deps, postToConversation });
+  const postToConversation = async (conversationId: string, activity: Partial<Activity>): Promise<PostedActivity | undefined> => {
+    let posted: PostedActivity | undefined;
+    await inConversation(conversationId, async (context) => {
+      const response = await context.sendActivity(activity);
+      posted = { conversationId, activityId: response?.id ?? '' };
+    });
+    return posted;
+  };
+  const updateInConversation = async (post: PostedActivity, activity: Partial<Activity>): Promise<UpdateOutcome> => {
+    const outcome = await inConversation(post.conversationId, async (context) => {
+      await context.updateActivity({ ...activity, id: post.activityId });
+    });
+    if (outcome === 'done') return 'updated';
+    // Teams no longer takes the post (deleted, too old to edit, refused): a new post replaces it. After
+    // a failure that may have been applied, or a conversation not reachable now, nothing more is sent.
+    return outcome === 'not_found' || outcome === 'unreachable' || outcome === 'rejected' ? 'gone' : 'failed';
+  };
+  const features = createFeatures({ ...deps, postToConversation, updateInConversation });
 
   const commands = new Map<string, CommandHandler>();
   for (const feature of features) {
@@ -136,7 +161,8 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
       const parsed = parseCommand(context.activity.text);
       if (parsed.kind !== 'command') {
         logger.info('command.unknown', { kind: parsed.kind });
-        return replyWithCard(context, unknownCommandCard(localeOf(context)));
+        await replyWithCard(context, unknownCommandCard(localeOf(context)));
+        return replyWithRecentRefusals(deps, context);
       }
       logger.info('command.received', { command: parsed.id, conversationType: context.activity.conversation?.conversationType });
       const handler = commands.get(parsed.id);
@@ -195,14 +221,19 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
   };
 }
 
-/** Runs a message handler; a domain error becomes its polite card. Anything else fails the turn. */
+/**
+ * Runs a message handler; a domain error becomes its polite card. An access refusal where others read
+ * the reply is neutral (see refusals.ts). Anything else fails the turn.
+ */
 async function answerDomainErrors(context: TurnContext, logger: Logger, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
     if (!isDomainError(error)) throw error;
     logger.info('command.refused', { code: error.code });
-    await replyWithCard(context, errorCard(localeOf(context), error.code));
+    const locale = localeOf(context);
+    const code = error.code;
+    await replyWithCard(context, isAccessRefusal(code) && isSharedConversation(context) ? neutralRefusalFor(locale, code) : errorCard(locale, code));
   }
 }
 
@@ -223,7 +254,7 @@ async function runAction(
   } catch (error) {
     if (!isDomainError(error)) throw error;
     logger.info('action.refused', { verb, code: error.code });
-    return translate(locale, `error.${error.code}`);
+    return translate(locale, error.messageKey && isMessageKey(error.messageKey) ? error.messageKey : `error.${error.code}`);
   }
 }
 

@@ -17,9 +17,23 @@ export interface BotDeps {
   now: () => Date;
   /**
    * Posts an activity into a conversation the bot was not just spoken to in (from its stored
-   * conversation reference). Resolves false when no reference is stored. Set by createBotApp.
+   * conversation reference). Resolves undefined when it could not. Set by createBotApp.
    */
-  postToConversation?: (conversationId: string, activity: Partial<Activity>) => Promise<boolean>;
+  postToConversation?: (conversationId: string, activity: Partial<Activity>) => Promise<PostedActivity | undefined>;
+  /** Replaces a post the bot made earlier, for everyone. Set by createBotApp. */
+  updateInConversation?: (post: PostedActivity, activity: Partial<Activity>) => Promise<UpdateOutcome>;
+}
+
+/**
+ * `updated`; `gone` when Teams no longer takes the post (deleted, too old, refused: post anew);
+ * `failed` when the update may have been applied or cannot be sent now (post nothing more).
+ */
+export type UpdateOutcome = 'updated' | 'gone' | 'failed';
+
+/** A post the bot made: the conversation as it was sent to (a channel thread keeps ";messageid=…") and its id. */
+export interface PostedActivity {
+  conversationId: string;
+  activityId: string;
 }
 
 export type CommandHandler = (context: TurnContext, args: string) => Promise<void>;

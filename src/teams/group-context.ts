@@ -6,15 +6,16 @@ import type { Activity, TurnContext } from 'botbuilder';
 import { MAX_REFRESH_USERS, shellCard, type ShellCardInput } from '../cards/shell';
 import { DomainError } from '../domain/errors';
 import type { Locale } from '../domain/locale';
-import type { AccessNeed } from '../domain/members';
+import { accessRefusal, type AccessNeed } from '../domain/members';
 import { translate } from '../locales';
-import { requireAccess, type Caller } from '../storage/access';
+import { findMemberByCaller, requireAccess, type Caller } from '../storage/access';
 import { recordAudit } from '../storage/audit';
 import type { Db } from '../storage/database';
-import type { Logger } from '../logger';
 import { findGroupByConversation } from '../storage/groups';
 import { consentedTeamsUserIdsOf, listMembers, type Actor } from '../storage/members';
-import { callerOf, localeOf, triggerOf } from './context';
+import { findChannelPost, saveChannelPost, type PostedEntityType } from '../storage/channel-posts';
+import { callerOf, conversationKey, localeOf, triggerOf } from './context';
+import type { BotDeps, PostedActivity } from './feature';
 import { cardActivity } from './send';
 import { isSendFailure } from './outbound';
 import { claimKeyOfTurn, groupOfTurn } from './turn';
@@ -50,6 +51,14 @@ export async function requireAccessToGroup(db: Db, context: TurnContext, group: 
   return { group, member, caller, actor: { memberId: member.id, aadObjectId: caller.aadObjectId, claimKey: claimKeyOfTurn(context) }, locale: localeOf(context) };
 }
 
+/**
+ * Whether the caller may be told what the group is about (the individual's alias, the model, the case
+ * manager): a current member with consent. Others in the conversation learn only that it is a group.
+ */
+export async function mayKnowGroup(db: Db, context: TurnContext, group: Group): Promise<boolean> {
+  return accessRefusal(await findMemberByCaller(db, group.id, callerOf(context)), 'consented') === undefined;
+}
+
 /** Audits a read of sensitive data by a member (allowed; refusals are audited by requireAccess). */
 export async function auditRead(db: Db, turn: GroupTurn, action: string, entityType?: string, entityId?: string): Promise<void> {
   await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId, trigger: turn.caller.trigger });
@@ -74,17 +83,64 @@ export async function postShell(context: TurnContext, locale: Locale, input: She
   await context.sendActivity(shellActivity(locale, input));
 }
 
+/** What a post to the whole group stands for, and whether it is new or an update of its post. */
+export interface Announcement {
+  entity: { type: PostedEntityType; id: string };
+  titleKey: ShellCardInput['titleKey'];
+  /** The Action.Execute verb (and data) that opens the entity for the member who sees the card. */
+  verb: string;
+  data: Record<string, unknown>;
+  /**
+   * `new`: a new post (something new happened, or someone must act: it notifies the channel).
+   * `update`: the entity's post is updated in place, with no new notification; a new post when the
+   * entity has none yet or the update fails (post deleted, too old to edit, conversation moved).
+   */
+  kind: 'new' | 'update';
+}
+
 /**
- * Posts the shell that tells the group about a change that is already saved. A failed post is logged
- * and not repeated (it may have arrived, see outbound.ts): the person who made the change is still told
- * it was saved, which is the truth.
+ * Tells the group about a change that is already saved: one post per goal or agreement, updated in
+ * place by later changes (see Announcement). Best effort: a failed post is logged and not repeated (it
+ * may have arrived, see outbound.ts), and the person who made the change is still told it was saved,
+ * which is the truth.
  */
-export async function announceChange(context: TurnContext, locale: Locale, input: ShellCardInput, logger: Logger): Promise<void> {
+export async function announce(deps: BotDeps, context: TurnContext, turn: GroupTurn, announcement: Announcement): Promise<void> {
+  const { db, logger } = deps;
+  const { group } = turn;
+  const activity = shellActivity(groupLocale(group), {
+    titleKey: announcement.titleKey,
+    changed: announcement.kind === 'update' ? { at: deps.now(), timeZone: group.timeZone } : undefined,
+    verb: announcement.verb,
+    data: announcement.data,
+    userIds: await consentedTeamsUserIds(db, group.id),
+    bilingual: true,
+  });
+  const { type: entityType, id: entityId } = announcement.entity;
+  if (announcement.kind === 'update') {
+    const post = await findChannelPost(db, entityType, entityId);
+    const outcome = post ? await deps.updateInConversation?.(post, activity) : undefined;
+    if (outcome === 'updated') return;
+    if (outcome) logger.warn('announce.update_failed', { groupId: group.id, entityType, outcome });
+    if (outcome === 'failed') return;
+  }
+  const posted = await postAnnouncement(deps, context, group, activity);
+  if (posted) await saveChannelPost(db, { groupId: group.id, entityType, entityId, ...posted });
+}
+
+/**
+ * A new post for the group: a reply where the change was made when that is the group's conversation
+ * (in a channel, into the thread), otherwise (personal chat) a new post from the stored reference.
+ */
+async function postAnnouncement(deps: BotDeps, context: TurnContext, group: Group, activity: Partial<Activity>): Promise<PostedActivity | undefined> {
+  const here = context.activity.conversation?.id ?? '';
+  if (conversationKey(here) !== group.conversationId) return deps.postToConversation?.(group.conversationId, activity);
   try {
-    await postShell(context, locale, input);
+    const response = await context.sendActivity(activity);
+    return response?.id ? { conversationId: here, activityId: response.id } : undefined;
   } catch (error) {
     if (!isSendFailure(error)) throw error;
-    logger.warn('announce.failed', { sendFailure: error.kind });
+    deps.logger.warn('announce.failed', { sendFailure: error.kind });
+    return undefined;
   }
 }
 

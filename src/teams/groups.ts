@@ -10,6 +10,7 @@ import { createResourceGroup, findCaseManager, findGroupByConversation } from '.
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
 import { readRoster } from './roster';
+import { mayKnowGroup } from './group-context';
 import { claimKeyOfTurn } from './turn';
 import { replyWithCard } from './send';
 
@@ -19,9 +20,13 @@ export const GROUP_SETUP_VERB = 'groupSetup';
 export function groupsFeature(deps: BotDeps): Feature {
   const { db, logger } = deps;
 
-  async function existingGroupCard(locale: Locale, conversationId: string) {
+  /** "Already a resource group": with its details for members with consent, without for anyone else. */
+  async function existingGroupCard(context: TurnContext, locale: Locale, conversationId: string) {
     const group = await findGroupByConversation(db, conversationId);
     if (!group) return undefined;
+    if (!(await mayKnowGroup(db, context, group))) {
+      return noticeCard({ title: translate(locale, 'setup.title'), text: translate(locale, 'setup.existsHidden'), color: 'Default' });
+    }
     const caseManager = await findCaseManager(db, group.id);
     return groupSummaryCard(
       locale,
@@ -50,7 +55,7 @@ export function groupsFeature(deps: BotDeps): Feature {
         const locale = localeOf(context);
         const personal = personalChatCard(context);
         if (personal) return replyWithCard(context, personal);
-        const existing = await existingGroupCard(locale, conversationOf(context).conversationId);
+        const existing = await existingGroupCard(context, locale, conversationOf(context).conversationId);
         if (existing) return replyWithCard(context, existing);
         if (await refuseWithoutIdentity(context)) return replyWithCard(context, errorCard(locale, 'forbidden'));
         const roster = await readRoster(context, logger);
@@ -67,7 +72,7 @@ export function groupsFeature(deps: BotDeps): Feature {
         const conversation = conversationOf(context);
         const personal = personalChatCard(context);
         if (personal) return personal;
-        const existing = await existingGroupCard(locale, conversation.conversationId);
+        const existing = await existingGroupCard(context, locale, conversation.conversationId);
         if (existing) return existing;
         if (await refuseWithoutIdentity(context)) return errorCard(locale, 'forbidden');
         const roster = await readRoster(context, logger);
@@ -96,7 +101,7 @@ export function groupsFeature(deps: BotDeps): Feature {
           );
         } catch (error) {
           if (error instanceof DomainError && error.code === 'group_exists') {
-            return (await existingGroupCard(locale, conversation.conversationId)) ?? errorCard(locale, 'group_exists');
+            return (await existingGroupCard(context, locale, conversation.conversationId)) ?? errorCard(locale, 'group_exists');
           }
           throw error;
         }

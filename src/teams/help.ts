@@ -3,17 +3,28 @@ import type { CaseManagementModel } from '../domain/groups';
 import { localeOf } from './context';
 import { groupOfTurn } from './turn';
 import type { BotDeps, Feature } from './feature';
+import { mayKnowGroup } from './group-context';
+import { replyWithRecentRefusals } from './refusals';
 import { replyWithCard } from './send';
 
-/** `hjälp` / `help`: the help card, with the group's alias when the conversation is a resource group. */
-export function helpFeature({ db }: BotDeps): Feature {
+/**
+ * `hjälp` / `help`: the help card. In a group's conversation it names the individual's alias only to
+ * members with consent; in personal chat it adds why the caller was recently refused, if they were.
+ */
+export function helpFeature(deps: BotDeps): Feature {
+  const { db } = deps;
   return {
     name: 'help',
     commands: {
       help: async (context) => {
         const group = await groupOfTurn(db, context);
-        const summary = group && { alias: group.individualAlias, model: group.caseManagementModel as CaseManagementModel };
-        await replyWithCard(context, helpCard(localeOf(context), summary));
+        const conversation = !group
+          ? 'none'
+          : (await mayKnowGroup(db, context, group))
+            ? { alias: group.individualAlias, model: group.caseManagementModel as CaseManagementModel }
+            : 'hidden';
+        await replyWithCard(context, helpCard(localeOf(context), conversation));
+        await replyWithRecentRefusals(deps, context);
       },
     },
   };

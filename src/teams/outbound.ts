@@ -13,6 +13,7 @@
  * - 403 marks the conversation unreachable until it speaks to the bot again;
  * - every activity is checked against the card budget before it leaves.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import { CARD_BUDGET_BYTES, jsonBytes } from '../cards/budget';
 import { errorCard } from '../cards/notice';
@@ -176,7 +177,9 @@ export function sendPathPolicy(deps: SendPathDeps, limits: SendLimits, startedAt
         }
         const connectorCode = connectorCodeOf(response);
         deps.logger.warn('send.failed', { method: request.method, status: response.status, kind, connectorCode, attempts: attempt });
-        if (kind === 'unreachable') {
+        // A refused update says nothing about the conversation (the post may be too old to edit); the
+        // new post that replaces it does.
+        if (kind === 'unreachable' && request.method !== 'PUT') {
           const conversationId = conversationIdOfUrl(request.url);
           if (conversationId) await markConversationUnreachable(deps.db, conversationId, connectorCode ?? 'Forbidden', new Date(clock()));
         }
@@ -185,6 +188,9 @@ export function sendPathPolicy(deps: SendPathDeps, limits: SendLimits, startedAt
     },
   };
 }
+
+/** Set while an incoming turn (someone waiting for the answer) runs, for the proactive turns it starts. */
+const insideIncomingTurn = new AsyncLocalStorage<boolean>();
 
 /** True for the continuation turn of a proactive post (continueConversationAsync). */
 export function isProactiveTurn(context: TurnContext): boolean {
@@ -230,16 +236,19 @@ export function sendPathMiddleware(deps: SendPathDeps): Middleware {
   return {
     async onTurn(context, next) {
       const pipeline = pipelineOf(context);
+      // A proactive turn started from within an incoming turn (updating a post while someone waits for
+      // the answer to their press) keeps the interactive limits: the person is still waiting.
+      const someoneWaits = !isProactiveTurn(context) || insideIncomingTurn.getStore() === true;
       if (pipeline) {
         pipeline.removePolicy({ name: 'defaultRetryPolicy' });
         pipeline.removePolicy({ name: POLICY_NAME });
-        pipeline.addPolicy(sendPathPolicy(deps, isProactiveTurn(context) ? PROACTIVE_LIMITS : INTERACTIVE_LIMITS, clock()), { phase: 'Retry' });
+        pipeline.addPolicy(sendPathPolicy(deps, someoneWaits ? INTERACTIVE_LIMITS : PROACTIVE_LIMITS, clock()), { phase: 'Retry' });
       }
       context.onSendActivities(async (ctx, activities, sendNext) => {
         enforceCardBudget(ctx, activities, deps.logger);
         return sendNext();
       });
-      await next();
+      await insideIncomingTurn.run(someoneWaits, next);
     },
   };
 }

@@ -19,7 +19,7 @@ import {
   updateGoal,
 } from '../storage/goals';
 import type { BotDeps, Feature } from './feature';
-import { announceChange, auditRead, consentedTeamsUserIds, groupLocale, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
+import { announce, auditRead, consentedTeamsUserIds, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
 
 /**
  * `plan`, `nytt mål` / `new goal`: the plan's goals and sub-goals, goal updates with history and trend.
@@ -73,16 +73,15 @@ export function planFeature(deps: BotDeps): Feature {
     return goals.map((g) => ({ ...g, text: shorten(g.text) }));
   }
 
-  /** Tells everyone in the conversation that the plan changed, without saying what. */
-  async function announce(context: TurnContext, turn: GroupTurn, titleKey: 'shell.goalCreated.title' | 'shell.goalUpdated.title', goalId: string) {
-    await announceChange(context, groupLocale(turn.group), {
-      titleKey,
-      byName: turn.member.displayName,
+  /** Tells the group that a goal is new (a new post) or changed (its post updated in place), without saying what. */
+  const announceGoal = (context: TurnContext, turn: GroupTurn, goalId: string, kind: 'new' | 'update') =>
+    announce(deps, context, turn, {
+      entity: { type: 'Goal', id: goalId },
+      titleKey: kind === 'new' ? 'shell.goalCreated.title' : 'shell.goalUpdated.title',
       verb: 'goalShow',
       data: { goalId },
-      userIds: await consentedTeamsUserIds(db, turn.group.id),
-    }, logger);
-  }
+      kind,
+    });
 
   return {
     name: 'plan',
@@ -115,7 +114,7 @@ export function planFeature(deps: BotDeps): Feature {
         if (!validation.ok) return goalFormCard(turn.locale, members, isoDay(today(turn)), data, validation.fieldErrors);
         const goal = await createGoal(db, turn.group.id, validation.value, turn.actor, now());
         logger.info('goal.created', { groupId: turn.group.id, goalId: goal.id });
-        await announce(context, turn, 'shell.goalCreated.title', goal.id);
+        await announceGoal(context, turn, goal.id, 'new');
         return goalView(turn, goal.id, { text: translate(turn.locale, 'plan.goalCreated'), color: 'Good' });
       },
 
@@ -135,6 +134,7 @@ export function planFeature(deps: BotDeps): Feature {
         if (!validation.ok) return subGoalFormCard(turn.locale, await goals(), members, isoDay(today(turn)), data, validation.fieldErrors);
         await createSubGoal(db, turn.group.id, validation.value, turn.actor, now());
         logger.info('subgoal.created', { groupId: turn.group.id, goalId: validation.value.goalId });
+        await announceGoal(context, turn, validation.value.goalId, 'update');
         return goalView(turn, validation.value.goalId, { text: translate(turn.locale, 'plan.subGoalCreated'), color: 'Good' });
       },
 
@@ -178,7 +178,7 @@ export function planFeature(deps: BotDeps): Feature {
           throw error;
         }
         logger.info('goal.updated', { groupId: turn.group.id, goalId });
-        await announce(context, turn, 'shell.goalUpdated.title', goalId);
+        await announceGoal(context, turn, goalId, 'update');
         return goalView(turn, goalId, { text: translate(turn.locale, 'plan.goalUpdated'), color: 'Good' });
       },
     },

@@ -18,7 +18,7 @@ export function cardActivity(card: AdaptiveCardJson, summary?: string): Partial<
  * Replies to the current activity with a card (in a channel, into the post's thread).
  *
  * @example
- *   await replyWithCard(context, helpCard('sv', null));
+ *   await replyWithCard(context, helpCard('sv', 'none'));
  */
 export async function replyWithCard(context: TurnContext, card: AdaptiveCardJson, summary?: string): Promise<void> {
   await context.sendActivity(cardActivity(card, summary));

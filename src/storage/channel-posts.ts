@@ -1,0 +1,30 @@
+/**
+ * The one post in a group's conversation that stands for a goal or an agreement, so that later changes
+ * update it in place rather than adding posts that notify everyone again.
+ */
+import type { Db } from './database';
+
+export type PostedEntityType = 'Goal' | 'Agreement';
+
+export interface ChannelPostInput {
+  groupId: string;
+  entityType: PostedEntityType;
+  entityId: string;
+  conversationId: string;
+  activityId: string;
+}
+
+/** The entity's post, if the bot made one. */
+export function findChannelPost(db: Db, entityType: PostedEntityType, entityId: string) {
+  return db.channelPost.findUnique({ where: { entityType_entityId: { entityType, entityId } } });
+}
+
+/** Records (or replaces, after a fallback to a new post) the entity's post. */
+export async function saveChannelPost(db: Db, post: ChannelPostInput): Promise<void> {
+  const { entityType, entityId, ...rest } = post;
+  await db.channelPost.upsert({
+    where: { entityType_entityId: { entityType, entityId } },
+    create: post,
+    update: { conversationId: rest.conversationId, activityId: rest.activityId },
+  });
+}
