@@ -83,6 +83,10 @@ function sampleAgreement(overrides: Partial<AgreementWithHistory> = {}): Agreeme
   } as unknown as AgreementWithHistory;
 }
 
+/** The sample agreement's responsible member, and a case manager who is not responsible for it. */
+const responsibleViewer = { memberId: 'm-sara', isCaseManager: false };
+const caseManagerViewer = { memberId: 'm-cm', isCaseManager: true };
+
 /** Every card the bot renders, with sample data, per locale. */
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
   return {
@@ -105,7 +109,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     shellChangedBilingual: shellCard(locale, { titleKey: 'shell.agreementChanged.title', changed: { at: new Date('2026-11-25T13:02:00Z'), timeZone: 'Europe/Stockholm' }, verb: 'agreementShow', data: { agreementId: 'a-1' }, userIds: ['29:sara'], bilingual: true }),
     shellWithoutByline: shellCard(locale, { titleKey: 'shell.plan.title', verb: 'planShow', userIds: [] }),
     ...Object.fromEntries(SHELL_VERBS.map((verb) => [`shell-${verb}`, shellCard(locale, { titleKey: 'shell.summary', verb, data: { id: 'x' }, userIds: [] })])),
-    members: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'ok' }),
+    members: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'ok', canManage: true }),
     memberAddRoster: memberAddFormCard(locale, 'roster', people),
     memberAddContactWithErrors: memberAddFormCard(locale, 'contact', [], { contactName: '' }, { contactName: 'members.error.nameRequired', role: 'members.error.roleRequired' }),
     memberChange: memberChangeFormCard(locale, [{ id: 'm-sara', name: 'Sara Lind' }], { change: 'role' }, { role: 'members.error.roleRequired' }),
@@ -115,16 +119,18 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     goalBare: goalCard(locale, sampleGoalDetails({ progress: null, targetDate: null, individualAgreedAt: null, responsible: null, subGoals: [], updates: [] }, { subGoals: 0, updates: 0 }), { timeZone: 'Europe/Stockholm', userIds: [] }),
     goalHistoryPage: goalCard(locale, sampleGoalDetails({}, { subGoals: 40, updates: 30 }), { timeZone: 'Europe/Stockholm', userIds: [], historyOffset: 10 }),
     planPage: planCard(locale, [sampleGoal({ _count: { agreements: 7 } } as Partial<PlanGoal>)], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], offset: 15, total: 40 }),
-    membersPage: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: [], offset: 30, total: 95 }),
-    agreementHistoryPage: agreementCard(locale, { ...sampleAgreement(), _count: { events: 40 } } as AgreementWithHistory, { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: [], eventsOffset: 15 }),
+    membersPage: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: [], offset: 30, total: 95, canManage: false }),
+    agreementHistoryPage: agreementCard(locale, { ...sampleAgreement(), _count: { events: 40 } } as AgreementWithHistory, { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: [], eventsOffset: 15, viewer: caseManagerViewer, fromList: { list: 'summary', since: '2026-11-09' } }),
     minePage: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z'), offset: 25, total: 60, verb: 'mineShow', data: {} }),
     summaryPage: agreementListCard(locale, 'summary', [{ heading: 'Sara Lind', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-12-01T00:00:00Z'), status: 'done' }] }], { today: at('2026-11-23T00:00:00Z'), since: at('2026-11-09T00:00:00Z'), offset: 0, total: 60, verb: 'agreementSummaryShow', data: { since: '2026-11-09' } }),
     goalForm: goalFormCard(locale, [{ id: 'm-sara', name: 'Sara Lind' }], '2026-11-23'),
     goalFormWithErrors: goalFormCard(locale, [], '2026-11-23', { text: 'x'.repeat(501) }, { text: 'plan.error.textTooLong', targetDate: 'plan.error.datePast' }),
     subGoalForm: subGoalFormCard(locale, [{ id: 'goal-1', text: 'Mål' }], [{ id: 'm-sara', name: 'Sara Lind' }], '2026-11-23', { goalId: 'goal-1' }),
     goalUpdateForm: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: 6 }]),
-    agreement: agreementCard(locale, sampleAgreement(), { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: ['29:sara'], notice: 'saved' }),
-    agreementDone: agreementCard(locale, sampleAgreement({ status: 'done' }), { timeZone: 'Europe/Stockholm', today: at('2026-11-05T00:00:00Z'), members: people, userIds: [] }),
+    agreement: agreementCard(locale, sampleAgreement(), { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: ['29:sara'], notice: 'saved', viewer: responsibleViewer }),
+    agreementForCaseManager: agreementCard(locale, sampleAgreement(), { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: ['29:sara'], viewer: caseManagerViewer, fromList: { list: 'mine' } }),
+    agreementForOther: agreementCard(locale, sampleAgreement(), { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: ['29:sara'], viewer: { memberId: 'm-other', isCaseManager: false } }),
+    agreementDone: agreementCard(locale, sampleAgreement({ status: 'done' }), { timeZone: 'Europe/Stockholm', today: at('2026-11-05T00:00:00Z'), members: people, userIds: [], viewer: responsibleViewer }),
     agreementForm: agreementFormCard(locale, people, [{ value: 'goal:goal-1', title: 'Mål' }], '2026-11-23'),
     agreementFormWithErrors: agreementFormCard(locale, people, [], '2026-11-23', { what: '' }, { what: 'agreement.error.whatRequired', dueDate: 'plan.error.datePast' }),
     mine: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z') }),

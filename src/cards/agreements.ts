@@ -1,4 +1,4 @@
-import { isOpenAgreement } from '../domain/agreements';
+import { agreementActionsFor, isOpenAgreement } from '../domain/agreements';
 import type { FieldErrors } from '../domain/errors';
 import type { Locale } from '../domain/locale';
 import type { AgreementEventKind, AgreementStatus } from '../domain/plan';
@@ -29,6 +29,24 @@ export interface AgreementCardOptions {
   noticeColor?: 'Good' | 'Warning';
   /** How many newer events this page of the history skips (0: the newest). */
   eventsOffset?: number;
+  /** Who is looking: the card shows only the buttons this person may press. */
+  viewer: { memberId: string; isCaseManager: boolean };
+  /** Set when the card was opened from a list: "mine", or the meeting summary since a day. It gets a way back. */
+  fromList?: AgreementListOrigin;
+}
+
+/** The list an agreement was opened from, carried in the card's action data so every answer keeps the way back. */
+export interface AgreementListOrigin {
+  list: 'mine' | 'summary';
+  /** The meeting summary's first day (YYYY-MM-DD). */
+  since?: string;
+}
+
+/** The list an agreement card's action data says it was opened from, if any. */
+export function listOriginOf(data: Record<string, unknown>): AgreementListOrigin | undefined {
+  if (data.list === 'mine') return { list: 'mine' };
+  if (data.list === 'summary') return { list: 'summary', since: formValue(data.since) || undefined };
+  return undefined;
 }
 
 function eventDetail(locale: Locale, kind: string, details: string | null, names: Map<string, string>): string {
@@ -38,18 +56,19 @@ function eventDetail(locale: Locale, kind: string, details: string | null, names
     return ` (${formatDay(new Date(`${parsed.from}T00:00:00Z`), locale)} → ${formatDay(new Date(`${parsed.to}T00:00:00Z`), locale)})`;
   }
   if (kind === 'reassigned') return ` (${names.get(parsed.from ?? '') ?? '–'} → ${names.get(parsed.to ?? '') ?? '–'})`;
-  if (kind === 'declined' && parsed.reason) return `: ${parsed.reason}`;
-  return '';
+  const onBehalf = parsed.onBehalfOf ? ` ${translate(locale, 'agreement.event.onBehalfOf', { name: names.get(parsed.onBehalfOf) ?? '–' })}` : '';
+  if (kind === 'declined' && parsed.reason) return `${onBehalf}: ${parsed.reason}`;
+  return onBehalf;
 }
 
 /**
  * The agreement card: what, who, by when, status, linked goal, and every event. Actions follow the
- * state: accept, done, can't (with a reason), and change (date, reassign, cancel).
+ * state and the viewer: the person responsible accepts, marks done or says they can't (with a
+ * reason); the case manager changes it (date, reassign, cancel) or marks it done on their behalf.
  */
 export function agreementCard(locale: Locale, agreement: AgreementWithHistory, options: AgreementCardOptions): AdaptiveCardJson {
   const names = new Map(options.members.map((m) => [m.id, m.name]));
   const due = dueLine(locale, agreement.dueDate, agreement.status, options.today);
-  const open = isOpenAgreement(agreement.status);
   const goalText = agreement.subGoal ? `${agreement.goal?.text ?? ''} / ${agreement.subGoal.text}` : (agreement.goal?.text ?? null);
   const eventsOffset = options.eventsOffset ?? 0;
   const eventCount = agreement._count?.events ?? agreement.events.length;
@@ -73,15 +92,22 @@ export function agreementCard(locale: Locale, agreement: AgreementWithHistory, o
       reassignTo: translate(locale, 'agreement.reassignTo'),
       reassign: translate(locale, 'agreement.reassign'),
       cancel: translate(locale, 'agreement.cancel'),
+      doneOnBehalf: translate(locale, 'agreement.doneOnBehalf', { name: agreement.responsible.displayName }),
+      datePast: translate(locale, 'plan.error.datePastEarliest', { date: formatDay(options.today, locale) }),
     },
     notice: options.notice ?? null,
     noticeColor: options.noticeColor ?? 'Good',
     userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
     today: isoDay(options.today),
-    open,
-    canAccept: agreement.status === 'proposed' || agreement.status === 'declined',
-    canDecline: agreement.status === 'proposed' || agreement.status === 'accepted',
+    can: agreementActionsFor(options.viewer, agreement),
     members: options.members,
+    list: options.fromList?.list ?? '',
+    since: options.fromList?.since ?? '',
+    back: options.fromList
+      ? options.fromList.list === 'mine'
+        ? { verb: 'mineShow', data: {}, title: translate(locale, 'agreement.backToList') }
+        : { verb: 'agreementSummaryShow', data: { since: options.fromList.since ?? '' }, title: translate(locale, 'agreement.backToList') }
+      : null,
     agreement: {
       id: agreement.id,
       version: agreement.version,
@@ -101,7 +127,7 @@ export function agreementCard(locale: Locale, agreement: AgreementWithHistory, o
       what: translate(locale, `agreement.event.${event.kind as AgreementEventKind}`),
       detail: eventDetail(locale, event.kind, event.details, names),
     })),
-    pager: pagerOf(locale, eventsOffset, newestFirst.length, eventCount, PAGE_SIZES.agreementHistory, { agreementId: agreement.id }),
+    pager: pagerOf(locale, eventsOffset, newestFirst.length, eventCount, PAGE_SIZES.agreementHistory, { agreementId: agreement.id, ...options.fromList }),
   }));
 }
 
@@ -184,6 +210,9 @@ export function agreementListCard(
         }),
       })),
       pager: pager ? { ...pager, verb: options.verb ?? (kind === 'mine' ? 'mineShow' : 'agreementSummaryShow') } : null,
+      // Each item opens with the list it came from, so its card has a way back.
+      list: kind,
+      since: kind === 'summary' ? isoDay(options.since ?? options.today) : '',
     });
   });
 }

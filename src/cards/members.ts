@@ -43,7 +43,7 @@ function consentLine(locale: Locale, member: MemberView, timeZone: string): stri
 export function membersCard(
   locale: Locale,
   members: MemberView[],
-  options: { timeZone: string; userIds: string[]; notice?: string; offset?: number; total?: number },
+  options: { timeZone: string; userIds: string[]; notice?: string; offset?: number; total?: number; canManage: boolean },
 ): AdaptiveCardJson {
   const offset = options.offset ?? 0;
   return fitItems(members, (shown) => renderCard('members', {
@@ -56,6 +56,8 @@ export function membersCard(
     },
     notice: options.notice ?? null,
     userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
+    // Adding and changing members is the case manager's: nobody else sees those buttons.
+    canManage: options.canManage,
     offset,
     pager: pagerOf(locale, offset, shown.length, options.total ?? members.length, PAGE_SIZES.members),
     members: shown.map((member) => ({

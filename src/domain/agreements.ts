@@ -99,6 +99,41 @@ export function mayChangeAgreement(actor: { memberId: string; isCaseManager: boo
   return actor.isCaseManager || actor.memberId === responsibleMemberId;
 }
 
+/** What one person may do on an agreement's card: each person's view shows only these. */
+export interface AgreementActions {
+  /** The responsible person's own answers. */
+  accept: boolean;
+  done: boolean;
+  decline: boolean;
+  /** The case manager marks it done for the person responsible (recorded as on their behalf). */
+  doneOnBehalf: boolean;
+  /** New date, another person responsible, cancel: the responsible person and the case manager. */
+  change: boolean;
+}
+
+/**
+ * The buttons an agreement card shows a viewer. The server checks each change again
+ * (mayChangeAgreement); this only keeps people from pressing what they may not.
+ *
+ * @example
+ *   agreementActionsFor({ memberId: 'cm', isCaseManager: true }, { status: 'accepted', responsibleMemberId: 'm1' })
+ *   // { accept: false, done: false, decline: false, doneOnBehalf: true, change: true }
+ */
+export function agreementActionsFor(
+  viewer: { memberId: string; isCaseManager: boolean },
+  agreement: { status: string; responsibleMemberId: string },
+): AgreementActions {
+  const open = isOpenAgreement(agreement.status);
+  const responsible = viewer.memberId === agreement.responsibleMemberId;
+  return {
+    accept: responsible && (agreement.status === 'proposed' || agreement.status === 'declined'),
+    done: responsible && open,
+    decline: responsible && (agreement.status === 'proposed' || agreement.status === 'accepted'),
+    doneOnBehalf: !responsible && viewer.isCaseManager && open,
+    change: open && mayChangeAgreement(viewer, agreement.responsibleMemberId),
+  };
+}
+
 /** Validates an agreement change submitted from a card. */
 export function validateAgreementChange(data: Record<string, unknown>, memberIds: readonly string[], today: Date): Validation<AgreementChange> {
   const kind = choiceField(data.change, ['accepted', 'done', 'declined', 'cancelled', 'due_date_changed', 'reassigned'] as const);

@@ -95,6 +95,10 @@ export async function changeAgreement(
     } else if (change.kind === 'declined') {
       details = { reason: change.reason };
     }
+    // The responsible person's own answers, given by someone else (the case manager): recorded as such.
+    if ((change.kind === 'accepted' || change.kind === 'done' || change.kind === 'declined') && actor.memberId !== agreement.responsibleMemberId) {
+      details = { ...details, onBehalfOf: agreement.responsibleMemberId };
+    }
     // The guarded update claims the version: of two concurrent changes from one card, one matches.
     const claimed = await tx.agreement.updateMany({ where: { id: agreement.id, version: expectedVersion }, data });
     if (claimed.count !== 1) throw new DomainError('stale_card');

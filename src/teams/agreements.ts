@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { agreementCard, agreementFormCard, agreementListCard } from '../cards/agreements';
+import { agreementCard, agreementFormCard, agreementListCard, listOriginOf, type AgreementListOrigin } from '../cards/agreements';
 import { formValue, isoDay } from '../cards/format';
 import { offsetOf, PAGE_SIZES, shorten, STATIC_CHOICES } from '../cards/paging';
 import { noticeCard } from '../cards/notice';
@@ -33,7 +33,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
     return requireAccessToGroup(db, context, agreement.group, 'consented', action);
   }
 
-  async function agreementView(turn: GroupTurn, agreementId: string, notice?: { text: string; color: 'Good' | 'Warning' }, eventsOffset = 0) {
+  async function agreementView(turn: GroupTurn, agreementId: string, notice?: { text: string; color: 'Good' | 'Warning' }, eventsOffset = 0, fromList?: AgreementListOrigin) {
     const agreement = await findAgreement(db, turn.group.id, agreementId, eventsOffset, PAGE_SIZES.agreementHistory);
     await auditRead(db, turn, 'agreement.read', 'Agreement', agreement.id);
     return agreementCard(turn.locale, agreement, {
@@ -44,6 +44,8 @@ export function agreementsFeature(deps: BotDeps): Feature {
       notice: notice?.text,
       noticeColor: notice?.color,
       eventsOffset,
+      viewer: { memberId: turn.member.id, isCaseManager: turn.member.isCaseManager },
+      fromList,
     });
   }
 
@@ -173,12 +175,13 @@ export function agreementsFeature(deps: BotDeps): Feature {
 
       agreementShow: async (context, data) => {
         const agreementId = formValue(data.agreementId);
-        return agreementView(await turnForAgreement(context, agreementId, 'agreement.read'), agreementId, undefined, offsetOf(data.offset));
+        return agreementView(await turnForAgreement(context, agreementId, 'agreement.read'), agreementId, undefined, offsetOf(data.offset), listOriginOf(data));
       },
 
       agreementChange: async (context, data) => {
         const agreementId = formValue(data.agreementId);
         const turn = await turnForAgreement(context, agreementId, 'agreement.change');
+        const fromList = listOriginOf(data);
         const agreement = await findAgreement(db, turn.group.id, agreementId);
         if (!mayChangeAgreement({ memberId: turn.member.id, isCaseManager: turn.member.isCaseManager }, agreement.responsibleMemberId)) {
           await recordAudit(db, { action: 'agreement.change', outcome: 'denied', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType: 'Agreement', entityId: agreement.id, reason: 'forbidden' });
@@ -189,23 +192,23 @@ export function agreementsFeature(deps: BotDeps): Feature {
         const version = integerField(data.version, 1, Number.MAX_SAFE_INTEGER) ?? 0;
         if (!validation.ok) {
           const key = Object.values(validation.fieldErrors)[0] ?? '';
-          return agreementView(turn, agreementId, { text: translate(turn.locale, isMessageKey(key) ? key : 'error.invalid_input'), color: 'Warning' });
+          return agreementView(turn, agreementId, { text: translate(turn.locale, isMessageKey(key) ? key : 'error.invalid_input'), color: 'Warning' }, 0, fromList);
         }
         let outcome;
         try {
           outcome = await changeAgreement(db, turn.group.id, agreementId, version, validation.value, turn.actor, now());
         } catch (error) {
           if (isDomainError(error) && error.code === 'stale_card') {
-            return agreementView(turn, agreementId, { text: translate(turn.locale, 'error.stale_card'), color: 'Warning' });
+            return agreementView(turn, agreementId, { text: translate(turn.locale, 'error.stale_card'), color: 'Warning' }, 0, fromList);
           }
           const fieldErrors = fieldErrorsOf(error);
-          if (fieldErrors) return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.error.finished'), color: 'Warning' });
+          if (fieldErrors) return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.error.finished'), color: 'Warning' }, 0, fromList);
           throw error;
         }
-        if (outcome === 'unchanged') return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.unchanged'), color: 'Good' });
+        if (outcome === 'unchanged') return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.unchanged'), color: 'Good' }, 0, fromList);
         logger.info('agreement.changed', { groupId: turn.group.id, agreementId, change: validation.value.kind });
         await announceAgreement(context, turn, agreementId, validation.value.kind === 'reassigned' ? 'reassigned' : 'changed');
-        return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.changed'), color: 'Good' });
+        return agreementView(turn, agreementId, { text: translate(turn.locale, 'agreement.changed'), color: 'Good' }, 0, fromList);
       },
     },
     searches: {

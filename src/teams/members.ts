@@ -25,6 +25,7 @@ export function membersFeature(deps: BotDeps): Feature {
       notice,
       offset: page.offset,
       total: page.total,
+      canManage: turn.member.isCaseManager,
     });
   }
 
