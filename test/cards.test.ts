@@ -91,8 +91,7 @@ const caseManagerViewer = { memberId: 'm-cm', isCaseManager: true };
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
   return {
     helpWithoutGroup: helpCard(locale, 'none'),
-    helpWithGroup: helpCard(locale, { alias: 'K.L.', model: 'FACT' }),
-    helpHiddenGroup: helpCard(locale, 'hidden'),
+    helpWithGroup: helpCard(locale, 'group'),
     notice: welcomeCard(locale),
     unknown: unknownCommandCard(locale),
     notAvailable: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'plan')!),
@@ -176,9 +175,6 @@ describe('cards', () => {
     expect(runs).toContain(JSON.stringify({ type: 'TextRun', text: '${strings.title}' }));
     // User text sits only in TextRuns (never markdown) and the rest of the card is untouched.
     expect(cardText(card)).toContain('Resursgruppen är startad');
-
-    const help = helpCard('en', { alias, model: 'ACT' });
-    expect(JSON.stringify(help)).toContain(JSON.stringify({ type: 'TextRun', text: alias, weight: 'Bolder' }));
   });
 
   it('refills the set-up form and shows each field error next to its field', () => {

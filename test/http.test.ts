@@ -97,19 +97,21 @@ for (const provider of testProviders()) {
       expect(audit.map((a) => a.action)).toContain('group.setup');
       expect(JSON.stringify(audit)).not.toContain('K.L.');
 
-      // Help names the group to its members with consent only; a second set-up is refused, with the
-      // group's details for a member and without them for anyone else.
+      // Help, read by everyone in the channel, never says whose group it is; a second set-up is refused,
+      // with the group's details only in the private answer to a member's own press.
       const anna = USERS.anna;
-      const memberHelp = cardText(cardOf(await say('hjälp', { from: anna })));
-      expect(memberHelp).toContain('Resursgrupp för \nK.L.\n · FACT');
-      const outsiderHelp = cardText(cardOf(await say('hjälp')));
-      expect(outsiderHelp).toContain('Den här konversationen hör till en resursgrupp. Vad gruppen gäller visas bara för gruppens medlemmar.');
-      expect(outsiderHelp).not.toContain('K.L.');
+      for (const from of [anna, USERS.sara]) {
+        const help = cardText(cardOf(await say('hjälp', { from })));
+        expect(help).toContain('Den här konversationen hör till en resursgrupp.');
+        expect(help).not.toContain('K.L.');
+      }
       const again = await t.post(actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'X.Y.', model: 'ACT', caseManager: USERS.sara.id }, where({ from: anna })));
       expect(cardText((again.body as { value: unknown }).value)).toContain('Den här konversationen är redan en resursgrupp för');
-      const outsiderAgain = cardOf(await say('starta'));
-      expect(cardText(outsiderAgain)).toContain('Den här konversationen är redan en resursgrupp. Skriv **hjälp** för att se vad du kan göra här.');
-      expect(JSON.stringify(outsiderAgain)).not.toMatch(/K\.L\.|FACT|Anna/);
+      const outsiderPress = await t.post(actionExecuteActivity(GROUP_SETUP_VERB, { alias: 'X.Y.', model: 'ACT', caseManager: USERS.sara.id }, where()));
+      expect(JSON.stringify(outsiderPress.body)).not.toMatch(/K\.L\.|Anna/);
+      const inChannel = cardOf(await say('starta', { from: anna }));
+      expect(cardText(inChannel)).toContain('Den här konversationen är redan en resursgrupp. Skriv **hjälp** för att se vad du kan göra här.');
+      expect(JSON.stringify(inChannel)).not.toMatch(/K\.L\.|FACT|Anna/);
       expect(await t.bot.database.db.resourceGroup.count()).toBe(1);
     });
 

@@ -1,7 +1,6 @@
 import type { CommandDefinition } from '../domain/commands';
 import type { ErrorCode } from '../domain/errors';
 import type { Locale } from '../domain/locale';
-import type { AccessNeed } from '../domain/members';
 import { translate } from '../locales';
 import { renderCard, type AdaptiveCardJson } from './render';
 
@@ -48,8 +47,9 @@ export function welcomeCard(locale: Locale): AdaptiveCardJson {
 
 /**
  * The refusal posted where others read it: it says nothing about why. "Why?" asks the bot, which
- * answers the presser alone from their own identity; `need` only chooses which level it checks.
+ * answers the presser alone from their own identity; `ask` only says whether they asked to see
+ * something or to manage the group (the case manager's), never anything about anyone.
  */
-export function neutralRefusalCard(locale: Locale, need: AccessNeed): AdaptiveCardJson {
-  return renderCard('refusal', { strings: { text: translate(locale, 'refusal.channel'), why: translate(locale, 'refusal.why') }, need });
+export function neutralRefusalCard(locale: Locale, ask: 'view' | 'manage'): AdaptiveCardJson {
+  return renderCard('refusal', { strings: { text: translate(locale, 'refusal.channel'), why: translate(locale, 'refusal.why') }, ask });
 }

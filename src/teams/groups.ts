@@ -20,11 +20,15 @@ export const GROUP_SETUP_VERB = 'groupSetup';
 export function groupsFeature(deps: BotDeps): Feature {
   const { db, logger } = deps;
 
-  /** "Already a resource group": with its details for members with consent, without for anyone else. */
-  async function existingGroupCard(context: TurnContext, locale: Locale, conversationId: string) {
+  /**
+   * "Already a resource group". Its details (alias, model, case manager) only in an answer the caller
+   * alone sees (`privately`: the answer to their own press) and only to a member with consent; a reply
+   * in the conversation is read by everyone there.
+   */
+  async function existingGroupCard(context: TurnContext, locale: Locale, conversationId: string, privately: boolean) {
     const group = await findGroupByConversation(db, conversationId);
     if (!group) return undefined;
-    if (!(await mayKnowGroup(db, context, group))) {
+    if (!privately || !(await mayKnowGroup(db, context, group))) {
       return noticeCard({ title: translate(locale, 'setup.title'), text: translate(locale, 'setup.existsHidden'), color: 'Default' });
     }
     const caseManager = await findCaseManager(db, group.id);
@@ -55,7 +59,7 @@ export function groupsFeature(deps: BotDeps): Feature {
         const locale = localeOf(context);
         const personal = personalChatCard(context);
         if (personal) return replyWithCard(context, personal);
-        const existing = await existingGroupCard(context, locale, conversationOf(context).conversationId);
+        const existing = await existingGroupCard(context, locale, conversationOf(context).conversationId, false);
         if (existing) return replyWithCard(context, existing);
         if (await refuseWithoutIdentity(context)) return replyWithCard(context, errorCard(locale, 'forbidden'));
         const roster = await readRoster(context, logger);
@@ -72,7 +76,7 @@ export function groupsFeature(deps: BotDeps): Feature {
         const conversation = conversationOf(context);
         const personal = personalChatCard(context);
         if (personal) return personal;
-        const existing = await existingGroupCard(context, locale, conversation.conversationId);
+        const existing = await existingGroupCard(context, locale, conversation.conversationId, true);
         if (existing) return existing;
         if (await refuseWithoutIdentity(context)) return errorCard(locale, 'forbidden');
         const roster = await readRoster(context, logger);
@@ -101,7 +105,7 @@ export function groupsFeature(deps: BotDeps): Feature {
           );
         } catch (error) {
           if (error instanceof DomainError && error.code === 'group_exists') {
-            return (await existingGroupCard(context, locale, conversation.conversationId)) ?? errorCard(locale, 'group_exists');
+            return (await existingGroupCard(context, locale, conversation.conversationId, true)) ?? errorCard(locale, 'group_exists');
           }
           throw error;
         }

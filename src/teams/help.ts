@@ -1,15 +1,14 @@
 import { helpCard } from '../cards/help';
-import type { CaseManagementModel } from '../domain/groups';
 import { localeOf } from './context';
 import { groupOfTurn } from './turn';
 import type { BotDeps, Feature } from './feature';
-import { mayKnowGroup } from './group-context';
 import { replyWithRecentRefusals } from './refusals';
 import { replyWithCard } from './send';
 
 /**
- * `hjälp` / `help`: the help card. In a group's conversation it names the individual's alias only to
- * members with consent; in personal chat it adds why the caller was recently refused, if they were.
+ * `hjälp` / `help`: the help card. In a group's shared conversation everyone reads the reply, so it
+ * says only that the conversation belongs to a resource group, never whose (members see the alias in
+ * their own views). In personal chat it adds why the caller was recently refused, if they were.
  */
 export function helpFeature(deps: BotDeps): Feature {
   const { db } = deps;
@@ -18,12 +17,7 @@ export function helpFeature(deps: BotDeps): Feature {
     commands: {
       help: async (context) => {
         const group = await groupOfTurn(db, context);
-        const conversation = !group
-          ? 'none'
-          : (await mayKnowGroup(db, context, group))
-            ? { alias: group.individualAlias, model: group.caseManagementModel as CaseManagementModel }
-            : 'hidden';
-        await replyWithCard(context, helpCard(localeOf(context), conversation));
+        await replyWithCard(context, helpCard(localeOf(context), group ? 'group' : 'none'));
         await replyWithRecentRefusals(deps, context);
       },
     },

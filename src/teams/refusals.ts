@@ -39,7 +39,7 @@ export function isSharedConversation(context: TurnContext): boolean {
 
 /** The neutral refusal card for an access refusal in a shared conversation. */
 export function neutralRefusalFor(locale: Locale, code: (typeof ACCESS_REFUSALS)[number]): AdaptiveCardJson {
-  return neutralRefusalCard(locale, code === 'forbidden' ? 'caseManager' : 'consented');
+  return neutralRefusalCard(locale, code === 'forbidden' ? 'manage' : 'view');
 }
 
 /**
@@ -70,7 +70,7 @@ export function refusalsFeature(deps: BotDeps): Feature {
         const locale = localeOf(context);
         const group = await groupOfTurn(deps.db, context);
         if (!group) return translate(locale, 'error.not_a_group');
-        const need: AccessNeed = data.need === 'caseManager' ? 'caseManager' : 'consented';
+        const need: AccessNeed = data.ask === 'manage' ? 'caseManager' : 'consented';
         const refusal = accessRefusal(await findMemberByCaller(deps.db, group.id, callerOf(context)), need);
         return translate(locale, refusal ? `error.${refusal}` : 'refusal.allowedNow');
       },

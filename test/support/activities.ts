@@ -18,6 +18,7 @@ export const USERS = {
   sara: { id: '29:sara', name: 'Sara Lind', aadObjectId: '00000000-0000-4000-8000-00000000000a' },
   anna: { id: '29:anna', name: 'Anna Berg', aadObjectId: '00000000-0000-4000-8000-00000000000b' },
   omar: { id: '29:omar', name: 'Omar Said', aadObjectId: '00000000-0000-4000-8000-00000000000c' },
+  lars: { id: '29:lars', name: 'Lars Lundqvist', aadObjectId: '00000000-0000-4000-8000-00000000000d' },
 } satisfies Record<string, TestUser>;
 
 export interface WhereOptions {
@@ -26,6 +27,8 @@ export interface WhereOptions {
   scope?: 'channel' | 'groupChat' | 'personal';
   locale?: string;
   from?: TestUser;
+  /** For a card action: a person's press (default) or Teams refreshing the card by itself. */
+  trigger?: 'manual' | 'automatic';
 }
 
 function conversationFor(scope: WhereOptions['scope'], from: TestUser) {
@@ -78,7 +81,7 @@ export function actionExecuteActivity(verb: string, data: Record<string, unknown
     name: 'adaptiveCard/action',
     // Teams names the message that holds the clicked card.
     replyToId: 'card-message-1',
-    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: options.trigger ?? 'manual' },
   };
 }
 
