@@ -10,7 +10,7 @@ import { isMessageKey, translate } from '../locales';
 import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf } from '../storage/agreements';
 import { recordAudit, recordAudits } from '../storage/audit';
 import { findRecentPlanLinks, resolvePlanLink, searchGoalsAndSubGoals } from '../storage/goals';
-import { callerOf, conversationOf, localeOf } from './context';
+import { callerOf, conversationOf, localeOf, triggerOf } from './context';
 import type { BotDeps, Feature } from './feature';
 import { announce, auditRead, consentedTeamsUserIds, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
@@ -86,7 +86,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
     const today = todayIn(groupTurn?.group.timeZone ?? deps.config.defaultTimeZone, now());
     // One audit row per group whose agreements this page shows, written in one statement.
     const groupIds = [...new Set(page.agreements.map((a) => a.groupId))];
-    await recordAudits(db, groupIds.map((groupId) => ({ action: 'agreements.mine.read', outcome: 'allowed', groupId, actorAadObjectId: caller.aadObjectId })), now());
+    await recordAudits(db, groupIds.map((groupId) => ({ action: 'agreements.mine.read', outcome: 'allowed', groupId, actorAadObjectId: caller.aadObjectId, trigger: triggerOf(context) })), now());
     const sorted = sortForMine(page.agreements, today);
     const sections = groupTurn
       ? sorted.length > 0 ? [{ heading: groupTurn.group.individualAlias, items: sorted }] : []
