@@ -159,8 +159,11 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
       await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-goal.png'));
 
       // 5. The update's shell opens the same goal (without the notice), and from there the whole plan.
+      // The goal's one post was updated in place, not joined by a second post.
       const updated = await expectShell(thread, 'Ett mål i planen har uppdaterats');
-      await clickCardAction(updated, 'Visa');
+      expect(await countShells(thread, 'Ett nytt mål har lagts till i planen')).toBe(0);
+      expect(await countShells(thread, 'Ett mål i planen har uppdaterats')).toBe(1);
+      await clickCardAction(updated, 'Visa · Show');
       const shown = await waitForBotCard(thread, new RegExp(`^Boende ${escapeRegExp(GOAL_TEXT)} Pågår · framsteg 4/10`));
       await clickCardAction(shown, 'Hela planen');
       const fullPlan = await waitForBotCard(thread, /^Planen för K\.L\. Boende /);
@@ -305,13 +308,16 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
       );
       expect(doneText).not.toMatch(/\$\{|undefined|null|NaN|\[object/);
       await expectButtons(done, [], ['Jag åtar mig', 'Klart', 'Kan inte', 'Ändra']);
-      const changed = await expectShell(thread, 'En överenskommelse har uppdaterats', AGREEMENT_VIEW);
+      // One post for the agreement, updated in place by both changes.
+      const changed = await expectShell(thread, 'En överenskommelse har uppdaterats', AGREEMENT_VIEW, { onlyNew: false });
+      expect(await countShells(thread, 'En överenskommelse har uppdaterats')).toBe(1);
+      expect(await countShells(thread, 'En ny överenskommelse har registrerats')).toBe(0);
       await done.scrollIntoViewIfNeeded();
       await done.screenshot({ path: '/tmp/e2e-agreement.png' });
       await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-agreement.png'));
 
-      // 6. The change's shell opens the same agreement, without the notice.
-      await clickCardAction(changed, 'Visa');
+      // 6. The agreement's post opens the same agreement, without the notice.
+      await clickCardAction(changed, 'Visa · Show');
       const shown = await waitForBotCard(thread, new RegExp(`^Överenskommelse ${escapeRegExp(AGREEMENT_TEXT)} .* Klar Hör till målet`));
       expect(normalise(await shown.innerText())).toMatch(/ · markerade som klar$/);
 
@@ -409,16 +415,31 @@ async function openShell(thread: Locator, title: string, view: string): Promise<
 }
 
 /**
- * The shell a change posts into the thread, new since the last click: "<title>", "av <current user>",
- * the privacy note and "Visa", nothing about the goal or agreement. Where a client refreshes it, it is
- * already the record's card (`view`: by default the goal card, which then starts with the life area,
- * not with a notice); returns the card either way.
+ * The one post a goal or agreement has in the thread: "<title>", the title in English, "Senast ändrad
+ * …" once updated in place, the privacy note and "Visa · Show"; nothing about the record or who
+ * changed it. Where a client refreshes it, it is already the record's card (`view`: by default the goal
+ * card, which then starts with the life area, not with a notice); returns the card either way.
+ * `onlyNew: false` also accepts the post unchanged since the last click (an update within the same
+ * minute reads the same).
  */
-async function expectShell(thread: Locator, title: string, view: RegExp = new RegExp(`^Boende ${escapeRegExp(GOAL_TEXT)}`)): Promise<Locator> {
-  const card = await waitForBotCard(thread, new RegExp(`^${escapeRegExp(title)}|${view.source}`));
+async function expectShell(
+  thread: Locator,
+  title: string,
+  view: RegExp = new RegExp(`^Boende ${escapeRegExp(GOAL_TEXT)}`),
+  options: { onlyNew?: boolean } = {},
+): Promise<Locator> {
+  const card = await waitForBotCard(thread, new RegExp(`^${escapeRegExp(title)}|${view.source}`), options);
   const text = normalise(await card.innerText());
-  if (text.startsWith(title)) expect(text).toBe(`${title} av ${DEMO.currentUser} ${SHELL_PRIVACY} Visa`);
+  if (text.startsWith(title)) {
+    expect(text).toMatch(new RegExp(`^${escapeRegExp(title)} [A-Z][^.]+( Senast ändrad \\d+ \\S+ \\d{4},? \\d{2}:\\d{2})? ${escapeRegExp(SHELL_PRIVACY)} Visa · Show$`));
+    expect(text).not.toContain('Sara');
+  }
   return card;
+}
+
+/** How many of the bot's posts in the thread start with `title` (a post updated in place counts once). */
+async function countShells(thread: Locator, title: string): Promise<number> {
+  return (await thread.locator('.ac-adaptiveCard').allInnerTexts()).filter((text) => normalise(text).startsWith(title)).length;
 }
 
 /** The card's buttons: each of `present` once, none of `absent`. */
