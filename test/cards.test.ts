@@ -241,3 +241,61 @@ describe('card action verbs', () => {
     for (const dataset of handledDatasets) expect(cardDatasets.has(dataset)).toBe(true);
   });
 });
+
+/** The element of a card with this id (an input), wherever it sits. */
+function elementById(node: unknown, id: string): Record<string, unknown> | undefined {
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = elementById(child, id);
+      if (found) return found;
+    }
+  } else if (node && typeof node === 'object') {
+    const obj = node as Record<string, unknown>;
+    if (obj.id === id) return obj;
+    for (const value of Object.values(obj)) {
+      const found = elementById(value, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The text of the TextBlock right after the input with this id (where a form shows the field's error). */
+function errorAfter(card: AdaptiveCardJson, id: string): unknown {
+  const body = card.body as Array<Record<string, unknown>>;
+  return body[body.findIndex((e) => e.id === id) + 1]?.text;
+}
+
+describe('what the cards say', () => {
+  const today = '2026-11-23';
+  const members = [{ id: 'm-sara', name: 'Sara Lind' }];
+
+  it('a date input that refuses past days says so and names the earliest day, as the cards show days', () => {
+    const inputs = (locale: 'sv' | 'en') => ({
+      goal: elementById(goalFormCard(locale, members, today), 'targetDate'),
+      subGoal: elementById(subGoalFormCard(locale, [{ id: 'goal-1', text: 'Mål' }], members, today), 'targetDate'),
+      agreement: elementById(agreementFormCard(locale, people, [], today), 'dueDate'),
+    });
+    const sv = inputs('sv');
+    const en = inputs('en');
+    for (const input of [...Object.values(sv), ...Object.values(en)]) expect(input?.min).toBe(today);
+    // Optional: Teams shows the message only for a day before `min`.
+    expect(sv.goal?.errorMessage).toBe('Datumet har redan passerat. Välj 23 nov. 2026 eller senare.');
+    expect(en.goal?.errorMessage).toBe('The date has already passed. Choose 23 Nov 2026 or later.');
+    // Required: the same message is shown for an empty date, so it has to be true for both.
+    for (const input of [sv.subGoal, sv.agreement]) expect(input?.errorMessage).toBe('Välj ett datum som inte har passerat: 23 nov. 2026 eller senare.');
+    for (const input of [en.subGoal, en.agreement]) expect(input?.errorMessage).toBe('Choose a date that has not passed: 23 Nov 2026 or later.');
+  });
+
+  it('the server\'s "date has passed" next to the field names the earliest day too', () => {
+    const past = { targetDate: '2020-01-01', dueDate: '2020-01-01' };
+    const goal = goalFormCard('sv', members, today, past, { targetDate: 'plan.error.datePast' });
+    expect(errorAfter(goal, 'targetDate')).toBe('Datumet har redan passerat. Välj 23 nov. 2026 eller senare.');
+    const subGoal = subGoalFormCard('en', [{ id: 'goal-1', text: 'Mål' }], members, today, past, { targetDate: 'plan.error.datePast' });
+    expect(errorAfter(subGoal, 'targetDate')).toBe('The date has already passed. Choose 23 Nov 2026 or later.');
+    const agreement = agreementFormCard('en', people, [], today, past, { dueDate: 'plan.error.datePast' });
+    expect(errorAfter(agreement, 'dueDate')).toBe('The date has already passed. Choose 23 Nov 2026 or later.');
+    for (const card of [goal, subGoal, agreement]) expect(cardText(card)).not.toContain('{date}');
+  });
+
+});

@@ -4,7 +4,7 @@ import type { Locale } from '../domain/locale';
 import type { AgreementEventKind, AgreementStatus } from '../domain/plan';
 import { translate } from '../locales';
 import type { AgreementWithHistory } from '../storage/agreements';
-import { formatDateTime, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
+import { earliestDateParams, formatDateTime, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
 import { fitItems, PAGE_SIZES, pagerOf, shorten } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
@@ -114,6 +114,7 @@ export function agreementFormCard(
   values: Record<string, unknown> = {},
   fieldErrors: FieldErrors = {},
 ): AdaptiveCardJson {
+  const earliest = earliestDateParams(locale, today);
   return renderCard('agreement-form', {
     strings: {
       title: translate(locale, 'agreement.form.title'),
@@ -124,12 +125,13 @@ export function agreementFormCard(
       responsibleLabel: translate(locale, 'agreement.form.responsibleLabel'),
       responsibleRequired: translate(locale, 'agreement.error.responsibleRequired'),
       dueDateLabel: translate(locale, 'agreement.form.dueDateLabel'),
-      dueDateRequired: translate(locale, 'plan.error.dateRequired'),
+      // Teams shows one message for an empty date and for one before `min`: it has to fit both.
+      dueDateRequiredNotPast: translate(locale, 'plan.error.dateRequiredNotPast', earliest),
       linkLabel: translate(locale, 'agreement.form.linkLabel'),
       linkSearch: translate(locale, 'form.linkSearch'),
       submit: translate(locale, 'agreement.form.submit'),
     },
-    errors: localizeFieldErrors(locale, fieldErrors, 'agreement.error.summary'),
+    errors: localizeFieldErrors(locale, fieldErrors, 'agreement.error.summary', earliest),
     form: { what: formValue(values.what), responsible: formValue(values.responsible), dueDate: formValue(values.dueDate), link: formValue(values.link) },
     today,
     members,

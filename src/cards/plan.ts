@@ -3,7 +3,7 @@ import type { Locale } from '../domain/locale';
 import { GOAL_STATUSES, LIFE_AREAS, PROGRESS_MAX, PROGRESS_MIN, progressTrend, type GoalStatus, type LifeArea } from '../domain/plan';
 import { translate } from '../locales';
 import type { GoalDetails, PlanGoal } from '../storage/goals';
-import { formatDate, formatDateTime, formatDay, formValue, localizeFieldErrors } from './format';
+import { earliestDateParams, formatDate, formatDateTime, formatDay, formValue, localizeFieldErrors } from './format';
 import { fitItems, PAGE_SIZES, pagerOf, shorten } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
@@ -170,6 +170,7 @@ type GoalChoice = { id: string; text: string };
 
 /** The new-goal form. `today` (YYYY-MM-DD) is the earliest target date offered. */
 export function goalFormCard(locale: Locale, members: Person[], today: string, values: Record<string, unknown> = {}, fieldErrors: FieldErrors = {}): AdaptiveCardJson {
+  const earliest = earliestDateParams(locale, today);
   return renderCard('goal-form', {
     strings: {
       title: translate(locale, 'goalForm.title'),
@@ -181,10 +182,12 @@ export function goalFormCard(locale: Locale, members: Person[], today: string, v
       textRequired: translate(locale, 'plan.error.textRequired'),
       responsibleLabel: translate(locale, 'goalForm.responsibleLabel'),
       targetDateLabel: translate(locale, 'goalForm.targetDateLabel'),
+      // The date is optional: Teams shows this only for a date before `min`.
+      datePast: translate(locale, 'plan.error.datePast', earliest),
       agreedLabel: translate(locale, 'goalForm.agreedLabel'),
       submit: translate(locale, 'goalForm.submit'),
     },
-    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary'),
+    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary', earliest),
     form: {
       lifeArea: formValue(values.lifeArea),
       text: formValue(values.text),
@@ -207,6 +210,7 @@ export function subGoalFormCard(
   values: Record<string, unknown> = {},
   fieldErrors: FieldErrors = {},
 ): AdaptiveCardJson {
+  const earliest = earliestDateParams(locale, today);
   return renderCard('subgoal-form', {
     strings: {
       title: translate(locale, 'subGoalForm.title'),
@@ -218,10 +222,11 @@ export function subGoalFormCard(
       responsibleLabel: translate(locale, 'subGoalForm.responsibleLabel'),
       responsibleRequired: translate(locale, 'plan.error.responsibleRequired'),
       targetDateLabel: translate(locale, 'subGoalForm.targetDateLabel'),
-      dateRequired: translate(locale, 'plan.error.dateRequired'),
+      // Teams shows one message for an empty date and for one before `min`: it has to fit both.
+      dateRequiredNotPast: translate(locale, 'plan.error.dateRequiredNotPast', earliest),
       submit: translate(locale, 'subGoalForm.submit'),
     },
-    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary'),
+    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary', earliest),
     form: {
       goalId: formValue(values.goalId),
       text: formValue(values.text),

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { agreementCard, agreementFormCard, agreementListCard } from '../cards/agreements';
-import { formValue, isoDay } from '../cards/format';
+import { earliestDateParams, formValue, isoDay } from '../cards/format';
 import { offsetOf, PAGE_SIZES, shorten, STATIC_CHOICES } from '../cards/paging';
 import { noticeCard } from '../cards/notice';
 import { mayChangeAgreement, sortForMine, validateAgreementChange, validateAgreementInput } from '../domain/agreements';
@@ -191,7 +191,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
         const version = integerField(data.version, 1, Number.MAX_SAFE_INTEGER) ?? 0;
         if (!validation.ok) {
           const key = Object.values(validation.fieldErrors)[0] ?? '';
-          return agreementView(turn, agreementId, { text: translate(turn.locale, isMessageKey(key) ? key : 'error.invalid_input'), color: 'Warning' });
+          return agreementView(turn, agreementId, { text: translate(turn.locale, isMessageKey(key) ? key : 'error.invalid_input', earliestDateParams(turn.locale, todayOf(turn))), color: 'Warning' });
         }
         let outcome;
         try {
