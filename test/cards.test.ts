@@ -25,8 +25,9 @@ const people = [
 ];
 
 const at = (iso: string) => new Date(iso);
-const sara = { id: 'm-sara', displayName: 'Sara Lind', role: 'case_manager', principal: 'region', organisation: 'Psykiatrin Syd', teamsUserId: '29:sara', isCaseManager: true, consentRecordedAt: at('2026-11-01T10:00:00Z'), consentWithdrawnAt: null } satisfies MemberView;
-const lars = { id: 'm-lars', displayName: 'Lars **L**', role: 'relative', principal: 'private', organisation: null, teamsUserId: null, isCaseManager: false, consentRecordedAt: null, consentWithdrawnAt: null } satisfies MemberView;
+const sara = { id: 'm-sara', displayName: 'Sara Lind', role: 'case_manager', principal: 'region', organisation: 'Psykiatrin Syd', teamsUserId: '29:sara', isCaseManager: true, isIndividual: false, consentRecordedAt: at('2026-11-01T10:00:00Z'), consentWithdrawnAt: null } satisfies MemberView;
+const individual = { id: 'm-kl', displayName: 'K.L.', role: 'individual', principal: 'private', organisation: null, teamsUserId: null, isCaseManager: false, isIndividual: true, consentRecordedAt: at('2026-11-01T10:00:00Z'), consentWithdrawnAt: null } satisfies MemberView;
+const lars = { id: 'm-lars', displayName: 'Lars **L**', role: 'relative', principal: 'private', organisation: null, teamsUserId: null, isCaseManager: false, isIndividual: false, consentRecordedAt: null, consentWithdrawnAt: null } satisfies MemberView;
 
 /** A goal as storage returns it, for rendering. */
 export function sampleGoal(overrides: Partial<PlanGoal> = {}): PlanGoal {
@@ -113,6 +114,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     goalBare: goalCard(locale, sampleGoalDetails({ progress: null, targetDate: null, individualAgreedAt: null, responsible: null, subGoals: [], updates: [] }, { subGoals: 0, updates: 0 }), { timeZone: 'Europe/Stockholm', userIds: [] }),
     goalHistoryPage: goalCard(locale, sampleGoalDetails({}, { subGoals: 40, updates: 30 }), { timeZone: 'Europe/Stockholm', userIds: [], historyOffset: 10 }),
     planPage: planCard(locale, [sampleGoal({ _count: { agreements: 7 } } as Partial<PlanGoal>)], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], offset: 15, total: 40 }),
+    membersWithIndividual: membersCard(locale, [sara, individual, lars], { timeZone: 'Europe/Stockholm', userIds: [] }),
     membersPage: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: [], offset: 30, total: 95 }),
     agreementHistoryPage: agreementCard(locale, { ...sampleAgreement(), _count: { events: 40 } } as AgreementWithHistory, { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: [], eventsOffset: 15 }),
     minePage: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z'), offset: 25, total: 60, verb: 'mineShow', data: {} }),
@@ -296,6 +298,21 @@ describe('what the cards say', () => {
     const agreement = agreementFormCard('en', people, [], today, past, { dueDate: 'plan.error.datePast' });
     expect(errorAfter(agreement, 'dueDate')).toBe('The date has already passed. Choose 23 Nov 2026 or later.');
     for (const card of [goal, subGoal, agreement]) expect(cardText(card)).not.toContain('{date}');
+  });
+
+  it('the member list names the case manager once, shows the individual as the individual and relatives as private', () => {
+    for (const locale of LOCALES) {
+      const caseManager = cardText(membersCard(locale, [sara], { timeZone: 'Europe/Stockholm', userIds: [] }));
+      expect(caseManager.match(/case manager/gi), caseManager).toHaveLength(1);
+      expect(caseManager).toContain('Sara Lind\n · case manager\nRegion · Psykiatrin Syd');
+    }
+    const sv = cardText(membersCard('sv', [individual, lars], { timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(sv).toContain('K.L.\n\nIndividen\n');
+    expect(sv).toContain('Lars **L**\n\nNärstående · Privat / närstående\n');
+    expect(sv.match(/närstående/gi)).toHaveLength(2);
+    const en = cardText(membersCard('en', [individual], { timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(en).toContain('The individual');
+    expect(en).not.toContain('Private / relative');
   });
 
 });
