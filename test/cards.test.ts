@@ -315,4 +315,11 @@ describe('what the cards say', () => {
     expect(en).not.toContain('Private / relative');
   });
 
+  it('the plan and goal cards label the ratings trend as progress ratings 0–10, oldest first', () => {
+    const plan = cardText(planCard('sv', [sampleGoal()], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(plan).toContain('Pågår · framsteg 6/10\nSkattningar av framsteg (0–10), äldst först: 3 → 6 (uppåt ↗)');
+    const goal = cardText(goalCard('en', sampleGoalDetails(), { timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(goal).toContain('In progress · progress 6/10\nProgress ratings (0–10), oldest first: 3 → 6 (rising ↗)');
+  });
+
 });

@@ -31,6 +31,16 @@ function ratingsOf(goal: PlanGoal): number[] {
 }
 
 /**
+ * The latest progress ratings (0–10, oldest first), labelled as such, with their direction; null for
+ * fewer than two ratings (one is no trend, and the summary line shows it already).
+ */
+function trendLine(locale: Locale, ratings: readonly number[]): string | null {
+  const trend = progressTrend(ratings);
+  if (trend.direction === 'none') return null;
+  return translate(locale, 'goal.trend', { values: trend.values, direction: translate(locale, `goal.trend.${trend.direction}`) });
+}
+
+/**
  * One page of the plan overview: goals grouped by life area, with status, latest progress, latest
  * update, the next sub-goal due and a few open agreements, texts shortened (the goal view has them
  * whole). Only ever returned to a member with consent (a user-specific view).
@@ -46,12 +56,12 @@ export function planCard(locale: Locale, goals: PlanGoal[], options: PlanCardOpt
         goals: inArea.map((goal) => {
           const latest = goal.updates[0];
           const next = goal.subGoals.find((s) => s.status !== 'achieved' && s.status !== 'ended');
-          const trend = progressTrend(ratingsOf(goal));
           const openAgreements = goal._count?.agreements ?? goal.agreements.length;
           return {
             id: goal.id,
             text: shorten(goal.text),
-            summary: trend.direction !== 'none' ? `${goalSummary(locale, goal)} · ${translate(locale, `goal.trend.${trend.direction}`)}` : goalSummary(locale, goal),
+            summary: goalSummary(locale, goal),
+            trend: trendLine(locale, ratingsOf(goal)),
             latest: latest
               ? translate(locale, 'plan.latest', { date: formatDate(latest.createdAt, locale, options.timeZone), name: latest.author?.displayName ?? '–' })
               : null,
@@ -107,7 +117,6 @@ export function goalCard(
   goal: GoalDetails,
   options: { timeZone: string; userIds: string[]; notice?: string; noticeColor?: 'Good' | 'Warning'; historyOffset?: number },
 ): AdaptiveCardJson {
-  const trend = progressTrend(goal.ratings);
   const historyOffset = options.historyOffset ?? 0;
   const dates = [
     goal.targetDate ? translate(locale, 'goal.target', { date: formatDay(goal.targetDate, locale) }) : null,
@@ -138,8 +147,7 @@ export function goalCard(
         lifeArea: translate(locale, `lifeArea.${goal.lifeArea as LifeArea}`),
         text: goal.text,
         summary: goalSummary(locale, goal),
-        // One rating is no trend: the summary line already shows it.
-        trend: trend.direction !== 'none' ? `${translate(locale, 'goal.trend')}: ${translate(locale, `goal.trend.${trend.direction}`)} · ${trend.values}` : null,
+        trend: trendLine(locale, goal.ratings),
         responsible: goal.responsible?.displayName ?? null,
         dates: dates.join(' · '),
       },
