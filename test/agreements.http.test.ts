@@ -284,5 +284,14 @@ for (const provider of testProviders()) {
       expect(await db().agreement.findUniqueOrThrow({ where: { id: agreement.id } })).toMatchObject({ version: 1, dueDate: agreement.dueDate });
     });
 
+    it('`mina` with nothing open says "well done" only to someone who has done agreements', async () => {
+      const lea = { id: '29:lea', name: 'Lea Ek', aadObjectId: '00000000-0000-4000-8000-00000000000d' };
+      const leaId = (await db().member.create({ data: { groupId, teamsUserId: lea.id, aadObjectId: lea.aadObjectId, displayName: lea.name, role: 'nurse', principal: 'region', consentRecordedAt: new Date() } })).id;
+      const mine = async () => cardText(cardOf(await say('mina', lea, { scope: 'personal' })));
+      expect(await mine()).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser.');
+      const agreement = await create('Boka tid på vårdcentralen', leaId);
+      expect(cardText((await change(agreement.id, 1, { change: 'done' }, lea)).card)).toContain('Ändringen är sparad.');
+      expect(await mine()).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser. Bra jobbat!');
+    });
   });
 }

@@ -129,6 +129,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     agreementFormWithErrors: agreementFormCard(locale, people, [], '2026-11-23', { what: '' }, { what: 'agreement.error.whatRequired', dueDate: 'plan.error.datePast' }),
     mine: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z') }),
     mineEmpty: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z') }),
+    mineEmptyAllDone: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z'), someDone: true }),
     summary: agreementListCard(locale, 'summary', [{ heading: 'Sara Lind', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-12-01T00:00:00Z'), status: 'done' }] }], { today: at('2026-11-23T00:00:00Z'), since: at('2026-11-09T00:00:00Z') }),
     goalUpdateFormWithErrors: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: null }], { progress: '11' }, { progress: 'plan.error.progressRange' }),
   };
@@ -320,6 +321,14 @@ describe('what the cards say', () => {
     expect(plan).toContain('Pågår · framsteg 6/10\nSkattningar av framsteg (0–10), äldst först: 3 → 6 (uppåt ↗)');
     const goal = cardText(goalCard('en', sampleGoalDetails(), { timeZone: 'Europe/Stockholm', userIds: [] }));
     expect(goal).toContain('In progress · progress 6/10\nProgress ratings (0–10), oldest first: 3 → 6 (rising ↗)');
+  });
+
+  it('an empty "mine" says "well done" only to someone who has done agreements', () => {
+    const empty = (locale: 'sv' | 'en', someDone?: boolean) => cardText(agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z'), someDone }));
+    expect(empty('sv')).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser.');
+    expect(empty('en', false)).toBe('My open agreements\nYou have no open agreements.');
+    expect(empty('sv', true)).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser. Bra jobbat!');
+    expect(empty('en', true)).toBe('My open agreements\nYou have no open agreements. Well done!');
   });
 
 });

@@ -8,6 +8,7 @@ import { applyMigrations, migrationsDir, readMigrations } from '../src/storage/m
 import { findAuditEvents, recordAudit } from '../src/storage/audit';
 import { findConversationReference, saveConversationReference } from '../src/storage/conversations';
 import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
+import { hasDoneAgreementsOf } from '../src/storage/agreements';
 import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -155,6 +156,25 @@ for (const provider of testProviders()) {
       expect(loaded.crisisPlan?.versions[0]).toMatchObject({ version: 1 });
       expect(loaded.boardEntries[0]?.removedAt).toBeNull();
       await expect(db.crisisPlanVersion.create({ data: { crisisPlanId: loaded.crisisPlan!.id, version: 1, content: '{}' } })).rejects.toThrow();
+    });
+    it('tells whether someone has done agreements where "mina" looks: their groups with consent, or one group', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:done-a'));
+      const other = await createResourceGroup(db, setupInput('19:done-b'));
+      const sara = (await findCaseManager(db, group.id))!;
+      const anna = (await db.member.findFirstOrThrow({ where: { groupId: group.id, aadObjectId: 'aad-anna' } }))!;
+      const agreement = (responsibleMemberId: string, status: string) =>
+        db.agreement.create({ data: { groupId: group.id, responsibleMemberId, what: 'Ringa FK', dueDate: new Date('2026-12-01T00:00:00Z'), status } });
+      await agreement(sara.id, 'accepted');
+      await agreement(sara.id, 'cancelled');
+      expect(await hasDoneAgreementsOf(db, 'aad-sara')).toBe(false);
+      await agreement(sara.id, 'done');
+      expect(await hasDoneAgreementsOf(db, 'aad-sara')).toBe(true);
+      expect(await hasDoneAgreementsOf(db, 'aad-sara', { groupId: group.id })).toBe(true);
+      expect(await hasDoneAgreementsOf(db, 'aad-sara', { groupId: other.id })).toBe(false);
+      // Anna's consent is not recorded: "mina" shows her nothing of this group, so nothing counts.
+      await agreement(anna.id, 'done');
+      expect(await hasDoneAgreementsOf(db, 'aad-anna')).toBe(false);
     });
   });
 }

@@ -157,12 +157,13 @@ export interface AgreementListPaging {
 /**
  * One page of a list of agreements in sections (by group for "mine", by member for the meeting
  * summary), each with its due line (overdue in red), its text shortened, and a button to open it.
+ * An empty "mine" praises only someone who has done agreements (`someDone`), not someone who never had one.
  */
 export function agreementListCard(
   locale: Locale,
   kind: 'mine' | 'summary',
   sections: Array<{ heading: string; items: AgreementListItem[] }>,
-  options: { today: Date; since?: Date } & Partial<AgreementListPaging>,
+  options: { today: Date; since?: Date; someDone?: boolean } & Partial<AgreementListPaging>,
 ): AdaptiveCardJson {
   const items = sections.flatMap((section) => section.items.map((item) => ({ section, item })));
   const offset = options.offset ?? 0;
@@ -175,7 +176,7 @@ export function agreementListCard(
       strings: {
         title: kind === 'mine' ? translate(locale, 'mine.title') : translate(locale, 'summary.title', { date: formatDay(options.since ?? options.today, locale) }),
         subtitle: translate(locale, kind === 'mine' ? 'mine.subtitle' : 'summary.subtitle'),
-        empty: translate(locale, kind === 'mine' ? 'mine.empty' : 'summary.empty'),
+        empty: translate(locale, kind === 'summary' ? 'summary.empty' : options.someDone ? 'mine.emptyAllDone' : 'mine.empty'),
         open: translate(locale, 'agreement.open'),
       },
       sections: shownSections.map((section) => ({

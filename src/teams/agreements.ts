@@ -7,7 +7,7 @@ import { mayChangeAgreement, sortForMine, validateAgreementChange, validateAgree
 import { DomainError, fieldErrorsOf, isDomainError } from '../domain/errors';
 import { dateField, integerField, todayIn } from '../domain/forms';
 import { isMessageKey, translate } from '../locales';
-import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf } from '../storage/agreements';
+import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf, hasDoneAgreementsOf } from '../storage/agreements';
 import { recordAudit, recordAudits } from '../storage/audit';
 import { findRecentPlanLinks, resolvePlanLink, searchGoalsAndSubGoals } from '../storage/goals';
 import { callerOf, conversationOf, localeOf } from './context';
@@ -94,7 +94,8 @@ export function agreementsFeature(deps: BotDeps): Feature {
           heading: sorted.find((a) => a.groupId === groupId)!.group.individualAlias,
           items: sorted.filter((a) => a.groupId === groupId),
         }));
-    return agreementListCard(locale, 'mine', sections, { today, offset: page.offset, total: page.total, verb: 'mineShow', data: {} });
+    const someDone = page.total === 0 && (await hasDoneAgreementsOf(db, caller.aadObjectId, { groupId: groupTurn?.group.id }));
+    return agreementListCard(locale, 'mine', sections, { today, someDone, offset: page.offset, total: page.total, verb: 'mineShow', data: {} });
   }
 
   return {
