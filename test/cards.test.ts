@@ -54,8 +54,14 @@ function sampleGoalDetails(overrides: Partial<PlanGoal> = {}, counts = { subGoal
   return { ...goal, _count: counts, ratings: goal.updates.flatMap((u) => (u.progress === null ? [] : [u.progress])).reverse() } as unknown as GoalDetails;
 }
 
+/** A history entry that records an added sub-goal (status and rating unchanged), as findGoal returns it. */
+const subGoalAdded = {
+  id: 'u4', goalId: 'goal-1', authorMemberId: 'm-sara', previousStatus: null, status: null, progress: null, comment: null,
+  subGoalId: 's1', subGoalText: 'Skicka **ansökan** ${$root}', createdAt: at('2026-11-21T10:00:00Z'), author: sampleGoal().updates[0]!.author,
+};
+
 /** Text users typed in the samples, with template syntax that must stay literal. */
-const SAMPLE_USER_TEXTS = ['Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}'];
+const SAMPLE_USER_TEXTS = ['Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}', 'Skicka **ansökan** ${$root}'];
 
 /** Every verb a shell card opens, as the Teams layer names them (`verb: '…'` in src/teams). */
 const SHELL_VERBS = [
@@ -112,6 +118,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     plan: planCard(locale, [sampleGoal(), sampleGoal({ id: 'goal-2', lifeArea: 'health', progress: null, updates: [], subGoals: [], responsible: null })], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved' }),
     goal: goalCard(locale, sampleGoalDetails(), { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved', noticeColor: 'Good' }),
     goalBare: goalCard(locale, sampleGoalDetails({ progress: null, targetDate: null, individualAgreedAt: null, responsible: null, subGoals: [], updates: [] }, { subGoals: 0, updates: 0 }), { timeZone: 'Europe/Stockholm', userIds: [] }),
+    goalWithSubGoalAdded: goalCard(locale, sampleGoalDetails({ updates: [subGoalAdded, ...sampleGoal().updates] }, { subGoals: 1, updates: 4 }), { timeZone: 'Europe/Stockholm', userIds: [] }),
     goalHistoryPage: goalCard(locale, sampleGoalDetails({}, { subGoals: 40, updates: 30 }), { timeZone: 'Europe/Stockholm', userIds: [], historyOffset: 10 }),
     planPage: planCard(locale, [sampleGoal({ _count: { agreements: 7 } } as Partial<PlanGoal>)], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], offset: 15, total: 40 }),
     membersWithIndividual: membersCard(locale, [sara, individual, lars], { timeZone: 'Europe/Stockholm', userIds: [] }),
@@ -321,6 +328,20 @@ describe('what the cards say', () => {
     expect(plan).toContain('Pågår · framsteg 6/10\nSkattningar av framsteg (0–10), äldst först: 3 → 6 (uppåt ↗)');
     const goal = cardText(goalCard('en', sampleGoalDetails(), { timeZone: 'Europe/Stockholm', userIds: [] }));
     expect(goal).toContain('In progress · progress 6/10\nProgress ratings (0–10), oldest first: 3 → 6 (rising ↗)');
+  });
+
+  it('the goal history shows an added sub-goal (its text as a TextRun) and a status only where it changed', () => {
+    const card = goalCard('sv', sampleGoalDetails({ updates: [subGoalAdded, ...sampleGoal().updates] }, { subGoals: 1, updates: 4 }), { timeZone: 'Europe/Stockholm', userIds: [] });
+    const text = cardText(card);
+    expect(text).toContain('Sara Lind\n · lade till delmålet:\n Skicka **ansökan** ${$root}');
+    expect(JSON.stringify(card)).toContain(JSON.stringify({ type: 'TextRun', text: ' Skicka **ansökan** ${$root}', size: 'Small' }));
+    // The newest rating kept the status: only the rating is named.
+    expect(text).toContain('Sara Lind\n · framsteg 6/10\nBra vecka **x**');
+    expect(text).not.toMatch(/status Pågår|Pågår → Pågår/);
+    expect(text).toContain('status Inte påbörjat → Pågår · framsteg 3/10');
+    expect(text).toContain('målet skapades');
+    const en = cardText(goalCard('en', sampleGoalDetails({ updates: [subGoalAdded] }, { subGoals: 1, updates: 1 }), { timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(en).toContain('Sara Lind\n · added the sub-goal:\n Skicka **ansökan** ${$root}');
   });
 
   it('an empty "mine" says "well done" only to someone who has done agreements', () => {

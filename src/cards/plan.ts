@@ -94,17 +94,21 @@ export function planCard(locale: Locale, goals: PlanGoal[], options: PlanCardOpt
   });
 }
 
-function historyChange(locale: Locale, update: GoalDetails['updates'][number]): string {
+/**
+ * What a history entry changed, or null when it changed neither status nor rating (a comment only).
+ * A status is named only where it was set or changed, not repeated on every update.
+ */
+function historyChange(locale: Locale, update: GoalDetails['updates'][number]): string | null {
+  if (update.subGoalId) return translate(locale, 'goal.change.subGoalAdded');
   const parts: string[] = [];
   if (update.status && update.previousStatus && update.previousStatus !== update.status) {
     parts.push(translate(locale, 'goal.change.status', { from: statusText(locale, update.previousStatus), to: statusText(locale, update.status) }));
-  } else if (update.status && !update.previousStatus && update.progress === null && !update.comment) {
-    parts.push(translate(locale, 'goal.change.created'));
-  } else if (update.status) {
-    parts.push(translate(locale, 'goal.change.statusSet', { to: statusText(locale, update.status) }));
+  } else if (update.status && !update.previousStatus) {
+    const created = update.progress === null && !update.comment;
+    parts.push(created ? translate(locale, 'goal.change.created') : translate(locale, 'goal.change.statusSet', { to: statusText(locale, update.status) }));
   }
   if (update.progress !== null) parts.push(translate(locale, 'goal.change.progress', { progress: update.progress }));
-  return parts.join(' · ');
+  return parts.length > 0 ? parts.join(' · ') : null;
 }
 
 /**
@@ -165,7 +169,9 @@ export function goalCard(
       history: shown.map((u) => ({
         when: formatDateTime(u.createdAt, locale, options.timeZone),
         author: u.author?.displayName ?? '–',
-        change: historyChange(locale, u) || '–',
+        change: historyChange(locale, u),
+        // The sub-goal an entry added, in its own TextRun: text members typed.
+        subGoal: u.subGoalId ? (u.subGoalText ?? '–') : null,
         comment: u.comment,
       })),
       pager: pagerOf(locale, historyOffset, shown.length, updateCount, PAGE_SIZES.goalHistory, { goalId: goal.id }),
