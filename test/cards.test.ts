@@ -98,6 +98,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     notice: welcomeCard(locale),
     unknown: unknownCommandCard(locale),
     notAvailable: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'plan')!),
+    notAvailableCrisisPlan: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'crisisPlan')!),
     ...Object.fromEntries(ERROR_CODES.map((code) => [`error.${code}`, errorCard(locale, code)])),
     setupForm: groupSetupFormCard(locale, people, { caseManager: '29:sara' }),
     setupFormWithErrors: groupSetupFormCard(locale, people, { alias: '19850101-1234', model: 'X' }, {
@@ -350,6 +351,16 @@ describe('what the cards say', () => {
     expect(empty('en', false)).toBe('My open agreements\nYou have no open agreements.');
     expect(empty('sv', true)).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser. Bra jobbat!');
     expect(empty('en', true)).toBe('My open agreements\nYou have no open agreements. Well done!');
+  });
+
+  it('the crisis plan, not built yet, says where to look meanwhile; other commands keep the general text', () => {
+    const crisisPlan = COMMAND_DEFINITIONS.find((c) => c.id === 'crisisPlan')!;
+    const board = COMMAND_DEFINITIONS.find((c) => c.id === 'board')!;
+    expect(cardText(notAvailableCard('sv', crisisPlan))).toContain(
+      'Krisplanen finns inte i boten än. Till dess: använd krisplanen i journalen eller fråga gruppens case manager. Vid akut fara: ring 112.',
+    );
+    expect(cardText(notAvailableCard('en', crisisPlan))).toContain('In an emergency: call 112.');
+    expect(cardText(notAvailableCard('sv', board))).toContain('Kommandot **tavla** finns inte ännu.');
   });
 
 });

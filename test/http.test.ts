@@ -53,8 +53,16 @@ for (const provider of testProviders()) {
     });
 
     it('says a listed command is not built yet', async () => {
-      expect(cardText(cardOf(await say('krisplan')))).toContain('Kommandot **krisplan** finns inte ännu.');
-      expect(cardText(cardOf(await say('crisis plan', { locale: 'en-US' })))).toContain('The command **crisis plan** is not available yet.');
+      expect(cardText(cardOf(await say('tavla')))).toContain('Kommandot **tavla** finns inte ännu.');
+      expect(cardText(cardOf(await say('board', { locale: 'en-US' })))).toContain('The command **board** is not available yet.');
+    });
+
+    it('says where to find the crisis plan until the bot has it', async () => {
+      const sv = cardText(cardOf(await say('krisplan')));
+      expect(sv).toContain('Krisplanen finns inte i boten än. Till dess: använd krisplanen i journalen eller fråga gruppens case manager. Vid akut fara: ring 112.');
+      expect(sv).not.toContain('Kommandot');
+      const en = cardText(cardOf(await say('crisis plan', { scope: 'personal', locale: 'en-US' })));
+      expect(en).toContain("The crisis plan is not in the bot yet. Until it is: use the crisis plan in the care record or ask the group's case manager. In an emergency: call 112.");
     });
 
     it('answers in a personal chat too (no @mention there)', async () => {
