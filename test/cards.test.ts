@@ -95,7 +95,9 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
   return {
     helpWithoutGroup: helpCard(locale, null),
     helpWithGroup: helpCard(locale, { alias: 'K.L.', model: 'FACT' }),
-    notice: welcomeCard(locale),
+    welcomePersonal: welcomeCard('personal', LOCALES),
+    welcomeNotAGroup: welcomeCard('notAGroup', LOCALES),
+    welcomeGroup: welcomeCard('group', [locale]),
     unknown: unknownCommandCard(locale),
     notAvailable: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'plan')!),
     notAvailableCrisisPlan: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'crisisPlan')!),
@@ -363,4 +365,17 @@ describe('what the cards say', () => {
     expect(cardText(notAvailableCard('sv', board))).toContain('Kommandot **tavla** finns inte ännu.');
   });
 
+  it('the welcome says what the bot does in the place it was installed', () => {
+    const personal = cardText(welcomeCard('personal', LOCALES));
+    expect(personal.indexOf('Hej! Jag är Resursgrupp')).toBeLessThan(personal.indexOf('Hello! I am Resursgrupp'));
+    expect(personal).toContain('**mina**');
+    expect(personal).toContain('**mine**');
+    expect(personal).not.toMatch(/starta|setup/);
+    const notAGroup = cardText(welcomeCard('notAGroup', LOCALES));
+    expect(notAGroup).toContain('skriv **starta** för att göra den här konversationen till en resursgrupp');
+    expect(notAGroup).toContain('type **setup** to make this conversation a resource group');
+    const group = cardText(welcomeCard('group', ['en']));
+    expect(group).toContain('This conversation belongs to the resource group. Mention me and type **help**');
+    expect(group).not.toMatch(/setup|Hej/);
+  });
 });

@@ -41,12 +41,32 @@ export function notAvailableCard(locale: Locale, command: CommandDefinition): Ad
   });
 }
 
-/** The greeting posted when the bot is installed in a team, chat or personal scope. */
-export function welcomeCard(locale: Locale): AdaptiveCardJson {
-  return noticeCard({
-    title: translate(locale, 'welcome.title'),
-    text: translate(locale, 'welcome.text'),
-    hint: translate(locale, 'welcome.setupHint'),
-    color: 'Accent',
+/**
+ * Where the bot was installed, for its greeting: a personal chat, a channel or group chat that is not a
+ * resource group (yet), or the conversation of a resource group.
+ */
+export type WelcomePlace = 'personal' | 'notAGroup' | 'group';
+
+const WELCOME_TEXTS = {
+  personal: { text: 'welcome.personal.text', hint: 'welcome.personal.hint' },
+  notAGroup: { text: 'welcome.text', hint: 'welcome.setupHint' },
+  group: { text: 'welcome.text', hint: 'welcome.groupHint' },
+} as const;
+
+/**
+ * The greeting posted when the bot is installed: what it does in this place and what to type, in each
+ * of `locales` in turn (Swedish first, then English, when nobody's language is known).
+ *
+ * @example
+ *   welcomeCard('personal', ['sv', 'en'])
+ */
+export function welcomeCard(place: WelcomePlace, locales: readonly Locale[]): AdaptiveCardJson {
+  const texts = WELCOME_TEXTS[place];
+  return renderCard('welcome', {
+    sections: locales.map((locale) => ({
+      title: translate(locale, 'welcome.title'),
+      text: translate(locale, texts.text),
+      hint: translate(locale, texts.hint),
+    })),
   });
 }

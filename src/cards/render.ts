@@ -12,6 +12,7 @@ export const CARD_TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'cards');
 export const CARD_NAMES = [
   'help',
   'notice',
+  'welcome',
   'group-setup-form',
   'group-summary',
   'shell',
