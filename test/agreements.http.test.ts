@@ -4,6 +4,8 @@ import { actionAnswer, createTestGroup, startTestBot, talkTo, type TestBot } fro
 import { adaptiveCardErrors } from './support/cards';
 import { testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
+import { formatDay } from '../src/cards/format';
+import { todayIn } from '../src/domain/forms';
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -276,6 +278,24 @@ for (const provider of testProviders()) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(t.connector.activities).toHaveLength(1);
       expect(t.logs.some((line) => line.includes('"activity.duplicate"'))).toBe(true);
+    });
+
+    it('a due date moved into the past is refused with the earliest day allowed, and nothing changes', async () => {
+      const agreement = await create('Skriva intyget', ids.anna);
+      const answer = await change(agreement.id, 1, { change: 'due_date_changed', dueDate: '2020-01-01' }, USERS.sara);
+      const earliest = formatDay(todayIn('Europe/Stockholm', new Date()), 'sv');
+      expect(cardText(answer.card)).toContain(`Datumet har redan passerat. Välj ${earliest} eller senare.`);
+      expect(await db().agreement.findUniqueOrThrow({ where: { id: agreement.id } })).toMatchObject({ version: 1, dueDate: agreement.dueDate });
+    });
+
+    it('`mina` with nothing open says "well done" only to someone who has done agreements', async () => {
+      const lea = { id: '29:lea', name: 'Lea Ek', aadObjectId: '00000000-0000-4000-8000-00000000000d' };
+      const leaId = (await db().member.create({ data: { groupId, teamsUserId: lea.id, aadObjectId: lea.aadObjectId, displayName: lea.name, role: 'nurse', principal: 'region', consentRecordedAt: new Date() } })).id;
+      const mine = async () => cardText(cardOf(await say('mina', lea, { scope: 'personal' })));
+      expect(await mine()).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser.');
+      const agreement = await create('Boka tid på vårdcentralen', leaId);
+      expect(cardText((await change(agreement.id, 1, { change: 'done' }, lea)).card)).toContain('Ändringen är sparad.');
+      expect(await mine()).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser. Bra jobbat!');
     });
   });
 }

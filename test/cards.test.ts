@@ -25,8 +25,9 @@ const people = [
 ];
 
 const at = (iso: string) => new Date(iso);
-const sara = { id: 'm-sara', displayName: 'Sara Lind', role: 'case_manager', principal: 'region', organisation: 'Psykiatrin Syd', teamsUserId: '29:sara', isCaseManager: true, consentRecordedAt: at('2026-11-01T10:00:00Z'), consentWithdrawnAt: null } satisfies MemberView;
-const lars = { id: 'm-lars', displayName: 'Lars **L**', role: 'relative', principal: 'private', organisation: null, teamsUserId: null, isCaseManager: false, consentRecordedAt: null, consentWithdrawnAt: null } satisfies MemberView;
+const sara = { id: 'm-sara', displayName: 'Sara Lind', role: 'case_manager', principal: 'region', organisation: 'Psykiatrin Syd', teamsUserId: '29:sara', isCaseManager: true, isIndividual: false, consentRecordedAt: at('2026-11-01T10:00:00Z'), consentWithdrawnAt: null } satisfies MemberView;
+const individual = { id: 'm-kl', displayName: 'K.L.', role: 'individual', principal: 'private', organisation: null, teamsUserId: null, isCaseManager: false, isIndividual: true, consentRecordedAt: at('2026-11-01T10:00:00Z'), consentWithdrawnAt: null } satisfies MemberView;
+const lars = { id: 'm-lars', displayName: 'Lars **L**', role: 'relative', principal: 'private', organisation: null, teamsUserId: null, isCaseManager: false, isIndividual: false, consentRecordedAt: null, consentWithdrawnAt: null } satisfies MemberView;
 
 /** A goal as storage returns it, for rendering. */
 export function sampleGoal(overrides: Partial<PlanGoal> = {}): PlanGoal {
@@ -53,8 +54,14 @@ function sampleGoalDetails(overrides: Partial<PlanGoal> = {}, counts = { subGoal
   return { ...goal, _count: counts, ratings: goal.updates.flatMap((u) => (u.progress === null ? [] : [u.progress])).reverse() } as unknown as GoalDetails;
 }
 
+/** A history entry that records an added sub-goal (status and rating unchanged), as findGoal returns it. */
+const subGoalAdded = {
+  id: 'u4', goalId: 'goal-1', authorMemberId: 'm-sara', previousStatus: null, status: null, progress: null, comment: null,
+  subGoalId: 's1', subGoalText: 'Skicka **ansökan** ${$root}', createdAt: at('2026-11-21T10:00:00Z'), author: sampleGoal().updates[0]!.author,
+};
+
 /** Text users typed in the samples, with template syntax that must stay literal. */
-const SAMPLE_USER_TEXTS = ['Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}'];
+const SAMPLE_USER_TEXTS = ['Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}', 'Skicka **ansökan** ${$root}'];
 
 /** Every verb a shell card opens, as the Teams layer names them (`verb: '…'` in src/teams). */
 const SHELL_VERBS = [
@@ -92,9 +99,12 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
   return {
     helpWithoutGroup: helpCard(locale, 'none'),
     helpWithGroup: helpCard(locale, 'group'),
-    notice: welcomeCard(locale),
+    welcomePersonal: welcomeCard('personal', LOCALES),
+    welcomeNotAGroup: welcomeCard('notAGroup', LOCALES),
+    welcomeGroup: welcomeCard('group', [locale]),
     unknown: unknownCommandCard(locale),
     notAvailable: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'plan')!),
+    notAvailableCrisisPlan: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'crisisPlan')!),
     ...Object.fromEntries(ERROR_CODES.map((code) => [`error.${code}`, errorCard(locale, code)])),
     setupForm: groupSetupFormCard(locale, people, { caseManager: '29:sara' }),
     setupFormWithErrors: groupSetupFormCard(locale, people, { alias: '19850101-1234', model: 'X' }, {
@@ -116,8 +126,10 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     plan: planCard(locale, [sampleGoal(), sampleGoal({ id: 'goal-2', lifeArea: 'health', progress: null, updates: [], subGoals: [], responsible: null })], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved' }),
     goal: goalCard(locale, sampleGoalDetails(), { timeZone: 'Europe/Stockholm', userIds: ['29:sara'], notice: 'saved', noticeColor: 'Good' }),
     goalBare: goalCard(locale, sampleGoalDetails({ progress: null, targetDate: null, individualAgreedAt: null, responsible: null, subGoals: [], updates: [] }, { subGoals: 0, updates: 0 }), { timeZone: 'Europe/Stockholm', userIds: [] }),
+    goalWithSubGoalAdded: goalCard(locale, sampleGoalDetails({ updates: [subGoalAdded, ...sampleGoal().updates] }, { subGoals: 1, updates: 4 }), { timeZone: 'Europe/Stockholm', userIds: [] }),
     goalHistoryPage: goalCard(locale, sampleGoalDetails({}, { subGoals: 40, updates: 30 }), { timeZone: 'Europe/Stockholm', userIds: [], historyOffset: 10 }),
     planPage: planCard(locale, [sampleGoal({ _count: { agreements: 7 } } as Partial<PlanGoal>)], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], offset: 15, total: 40 }),
+    membersWithIndividual: membersCard(locale, [sara, individual, lars], { timeZone: 'Europe/Stockholm', userIds: [], canManage: true }),
     membersPage: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: [], offset: 30, total: 95, canManage: false }),
     agreementHistoryPage: agreementCard(locale, { ...sampleAgreement(), _count: { events: 40 } } as AgreementWithHistory, { timeZone: 'Europe/Stockholm', today: at('2026-12-05T00:00:00Z'), members: people, userIds: [], eventsOffset: 15, viewer: caseManagerViewer, fromList: { list: 'summary', since: '2026-11-09' } }),
     minePage: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z'), offset: 25, total: 60, verb: 'mineShow', data: {} }),
@@ -134,6 +146,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     agreementFormWithErrors: agreementFormCard(locale, people, [], '2026-11-23', { what: '' }, { what: 'agreement.error.whatRequired', dueDate: 'plan.error.datePast' }),
     mine: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z') }),
     mineEmpty: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z') }),
+    mineEmptyAllDone: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z'), someDone: true }),
     summary: agreementListCard(locale, 'summary', [{ heading: 'Sara Lind', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-12-01T00:00:00Z'), status: 'done' }] }], { today: at('2026-11-23T00:00:00Z'), since: at('2026-11-09T00:00:00Z') }),
     goalUpdateFormWithErrors: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: null }], { progress: '11' }, { progress: 'plan.error.progressRange' }),
   };
@@ -243,5 +256,130 @@ describe('card action verbs', () => {
   it('every search handler has a card that queries its dataset', () => {
     expect(handledDatasets.length).toBeGreaterThan(0);
     for (const dataset of handledDatasets) expect(cardDatasets.has(dataset)).toBe(true);
+  });
+});
+
+/** The element of a card with this id (an input), wherever it sits. */
+function elementById(node: unknown, id: string): Record<string, unknown> | undefined {
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = elementById(child, id);
+      if (found) return found;
+    }
+  } else if (node && typeof node === 'object') {
+    const obj = node as Record<string, unknown>;
+    if (obj.id === id) return obj;
+    for (const value of Object.values(obj)) {
+      const found = elementById(value, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The text of the TextBlock right after the input with this id (where a form shows the field's error). */
+function errorAfter(card: AdaptiveCardJson, id: string): unknown {
+  const body = card.body as Array<Record<string, unknown>>;
+  return body[body.findIndex((e) => e.id === id) + 1]?.text;
+}
+
+describe('what the cards say', () => {
+  const today = '2026-11-23';
+  const members = [{ id: 'm-sara', name: 'Sara Lind' }];
+
+  it('a date input that refuses past days says so and names the earliest day, as the cards show days', () => {
+    const inputs = (locale: 'sv' | 'en') => ({
+      goal: elementById(goalFormCard(locale, members, today), 'targetDate'),
+      subGoal: elementById(subGoalFormCard(locale, [{ id: 'goal-1', text: 'Mål' }], members, today), 'targetDate'),
+      agreement: elementById(agreementFormCard(locale, people, [], today), 'dueDate'),
+    });
+    const sv = inputs('sv');
+    const en = inputs('en');
+    for (const input of [...Object.values(sv), ...Object.values(en)]) expect(input?.min).toBe(today);
+    // Optional: Teams shows the message only for a day before `min`.
+    expect(sv.goal?.errorMessage).toBe('Datumet har redan passerat. Välj 23 nov. 2026 eller senare.');
+    expect(en.goal?.errorMessage).toBe('The date has already passed. Choose 23 Nov 2026 or later.');
+    // Required: the same message is shown for an empty date, so it has to be true for both.
+    for (const input of [sv.subGoal, sv.agreement]) expect(input?.errorMessage).toBe('Välj ett datum som inte har passerat: 23 nov. 2026 eller senare.');
+    for (const input of [en.subGoal, en.agreement]) expect(input?.errorMessage).toBe('Choose a date that has not passed: 23 Nov 2026 or later.');
+  });
+
+  it('the server\'s "date has passed" next to the field names the earliest day too', () => {
+    const past = { targetDate: '2020-01-01', dueDate: '2020-01-01' };
+    const goal = goalFormCard('sv', members, today, past, { targetDate: 'plan.error.datePast' });
+    expect(errorAfter(goal, 'targetDate')).toBe('Datumet har redan passerat. Välj 23 nov. 2026 eller senare.');
+    const subGoal = subGoalFormCard('en', [{ id: 'goal-1', text: 'Mål' }], members, today, past, { targetDate: 'plan.error.datePast' });
+    expect(errorAfter(subGoal, 'targetDate')).toBe('The date has already passed. Choose 23 Nov 2026 or later.');
+    const agreement = agreementFormCard('en', people, [], today, past, { dueDate: 'plan.error.datePast' });
+    expect(errorAfter(agreement, 'dueDate')).toBe('The date has already passed. Choose 23 Nov 2026 or later.');
+    for (const card of [goal, subGoal, agreement]) expect(cardText(card)).not.toContain('{date}');
+  });
+
+  it('the member list names the case manager once, shows the individual as the individual and relatives as private', () => {
+    for (const locale of LOCALES) {
+      const caseManager = cardText(membersCard(locale, [sara], { timeZone: 'Europe/Stockholm', userIds: [], canManage: false }));
+      expect(caseManager.match(/case manager/gi), caseManager).toHaveLength(1);
+      expect(caseManager).toContain('Sara Lind\n · case manager\nRegion · Psykiatrin Syd');
+    }
+    const sv = cardText(membersCard('sv', [individual, lars], { timeZone: 'Europe/Stockholm', userIds: [], canManage: false }));
+    expect(sv).toContain('K.L.\n\nIndividen\n');
+    expect(sv).toContain('Lars **L**\n\nNärstående · Privat / närstående\n');
+    expect(sv.match(/närstående/gi)).toHaveLength(2);
+    const en = cardText(membersCard('en', [individual], { timeZone: 'Europe/Stockholm', userIds: [], canManage: false }));
+    expect(en).toContain('The individual');
+    expect(en).not.toContain('Private / relative');
+  });
+
+  it('the plan and goal cards label the ratings trend as progress ratings 0–10, oldest first', () => {
+    const plan = cardText(planCard('sv', [sampleGoal()], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(plan).toContain('Pågår · framsteg 6/10\nSkattningar av framsteg (0–10), äldst först: 3 → 6 (uppåt ↗)');
+    const goal = cardText(goalCard('en', sampleGoalDetails(), { timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(goal).toContain('In progress · progress 6/10\nProgress ratings (0–10), oldest first: 3 → 6 (rising ↗)');
+  });
+
+  it('the goal history shows an added sub-goal (its text as a TextRun) and a status only where it changed', () => {
+    const card = goalCard('sv', sampleGoalDetails({ updates: [subGoalAdded, ...sampleGoal().updates] }, { subGoals: 1, updates: 4 }), { timeZone: 'Europe/Stockholm', userIds: [] });
+    const text = cardText(card);
+    expect(text).toContain('Sara Lind\n · lade till delmålet:\n Skicka **ansökan** ${$root}');
+    expect(JSON.stringify(card)).toContain(JSON.stringify({ type: 'TextRun', text: ' Skicka **ansökan** ${$root}', size: 'Small' }));
+    // The newest rating kept the status: only the rating is named.
+    expect(text).toContain('Sara Lind\n · framsteg 6/10\nBra vecka **x**');
+    expect(text).not.toMatch(/status Pågår|Pågår → Pågår/);
+    expect(text).toContain('status Inte påbörjat → Pågår · framsteg 3/10');
+    expect(text).toContain('målet skapades');
+    const en = cardText(goalCard('en', sampleGoalDetails({ updates: [subGoalAdded] }, { subGoals: 1, updates: 1 }), { timeZone: 'Europe/Stockholm', userIds: [] }));
+    expect(en).toContain('Sara Lind\n · added the sub-goal:\n Skicka **ansökan** ${$root}');
+  });
+
+  it('an empty "mine" says "well done" only to someone who has done agreements', () => {
+    const empty = (locale: 'sv' | 'en', someDone?: boolean) => cardText(agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z'), someDone }));
+    expect(empty('sv')).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser.');
+    expect(empty('en', false)).toBe('My open agreements\nYou have no open agreements.');
+    expect(empty('sv', true)).toBe('Mina öppna överenskommelser\nDu har inga öppna överenskommelser. Bra jobbat!');
+    expect(empty('en', true)).toBe('My open agreements\nYou have no open agreements. Well done!');
+  });
+
+  it('the crisis plan, not built yet, says where to look meanwhile; other commands keep the general text', () => {
+    const crisisPlan = COMMAND_DEFINITIONS.find((c) => c.id === 'crisisPlan')!;
+    const board = COMMAND_DEFINITIONS.find((c) => c.id === 'board')!;
+    expect(cardText(notAvailableCard('sv', crisisPlan))).toContain(
+      'Krisplanen finns inte i boten än. Till dess: använd krisplanen i journalen eller fråga gruppens case manager. Vid akut fara: ring 112.',
+    );
+    expect(cardText(notAvailableCard('en', crisisPlan))).toContain('In an emergency: call 112.');
+    expect(cardText(notAvailableCard('sv', board))).toContain('Kommandot **tavla** finns inte ännu.');
+  });
+
+  it('the welcome says what the bot does in the place it was installed', () => {
+    const personal = cardText(welcomeCard('personal', LOCALES));
+    expect(personal.indexOf('Hej! Jag är Resursgrupp')).toBeLessThan(personal.indexOf('Hello! I am Resursgrupp'));
+    expect(personal).toContain('**mina**');
+    expect(personal).toContain('**mine**');
+    expect(personal).not.toMatch(/starta|setup/);
+    const notAGroup = cardText(welcomeCard('notAGroup', LOCALES));
+    expect(notAGroup).toContain('skriv **starta** för att göra den här konversationen till en resursgrupp');
+    expect(notAGroup).toContain('type **setup** to make this conversation a resource group');
+    const group = cardText(welcomeCard('group', ['en']));
+    expect(group).toContain('This conversation belongs to the resource group. Mention me and type **help**');
+    expect(group).not.toMatch(/setup|Hej/);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GROUP_SETUP_VERB } from '../src/teams/groups';
 import { actionExecuteActivity, botAddedActivity, CHANNEL_ID, messageActivity, USERS } from './support/activities';
-import { startTestBot, type TestBot } from './support/bot';
+import { createTestGroup, startTestBot, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { cardOf, cardText } from './support/fake-connector';
 import { createTestDatabaseUrl, testProviders } from './support/databases';
@@ -53,8 +53,16 @@ for (const provider of testProviders()) {
     });
 
     it('says a listed command is not built yet', async () => {
-      expect(cardText(cardOf(await say('krisplan')))).toContain('Kommandot **krisplan** finns inte ännu.');
-      expect(cardText(cardOf(await say('crisis plan', { locale: 'en-US' })))).toContain('The command **crisis plan** is not available yet.');
+      expect(cardText(cardOf(await say('tavla')))).toContain('Kommandot **tavla** finns inte ännu.');
+      expect(cardText(cardOf(await say('board', { locale: 'en-US' })))).toContain('The command **board** is not available yet.');
+    });
+
+    it('says where to find the crisis plan until the bot has it', async () => {
+      const sv = cardText(cardOf(await say('krisplan')));
+      expect(sv).toContain('Krisplanen finns inte i boten än. Till dess: använd krisplanen i journalen eller fråga gruppens case manager. Vid akut fara: ring 112.');
+      expect(sv).not.toContain('Kommandot');
+      const en = cardText(cardOf(await say('crisis plan', { scope: 'personal', locale: 'en-US' })));
+      expect(en).toContain("The crisis plan is not in the bot yet. Until it is: use the crisis plan in the care record or ask the group's case manager. In an emergency: call 112.");
     });
 
     it('answers in a personal chat too (no @mention there)', async () => {
@@ -140,6 +148,43 @@ for (const provider of testProviders()) {
       expect(cardText(cardOf(greeting))).toContain('Hej! Jag är Resursgrupp');
       const reference = await t.bot.database.db.conversationReference.findUnique({ where: { conversationId: '19:groupchat-kl@thread.v2' } });
       expect(reference?.serviceUrl).toBe(t.connector.url);
+    });
+
+    /** The bot is installed where `where` says; resolves with the text of its greeting. */
+    async function greetingOnInstall(extra: Partial<Parameters<typeof messageActivity>[1]>): Promise<string> {
+      const before = t.connector.activities.length;
+      expect((await t.post(botAddedActivity(where(extra)))).status).toBe(200);
+      const [greeting] = (await t.connector.waitForActivities(before + 1)).slice(before);
+      return cardText(cardOf(greeting));
+    }
+
+    it('greets a group chat that is no resource group yet with the set-up hint, in Swedish and then English', async () => {
+      expect(await t.bot.database.db.resourceGroup.count({ where: { conversationId: '19:groupchat-kl@thread.v2' } })).toBe(0);
+      const text = await greetingOnInstall({ scope: 'groupChat', locale: 'en-US' });
+      expect(text).toMatch(/^Hej! Jag är Resursgrupp\n[^]*skriv \*\*starta\*\*[^]*\nHello! I am Resursgrupp\n[^]*type \*\*setup\*\*/);
+    });
+
+    it('greets a personal chat in Swedish and then English with what the bot does there, without set-up', async () => {
+      const text = await greetingOnInstall({ scope: 'personal' });
+      expect(text).toMatch(/^Hej! Jag är Resursgrupp\n[^]*Skriv \*\*mina\*\*[^]*\nHello! I am Resursgrupp\n[^]*Type \*\*mine\*\*/);
+      expect(text).not.toMatch(/starta|setup/);
+    });
+
+    it('greets a resource group\'s conversation in the group\'s language, without set-up hint or group details', async () => {
+      const db = t.bot.database.db;
+      const group = (await db.resourceGroup.findUnique({ where: { conversationId: CHANNEL_ID } })) ?? (await createTestGroup(t, USERS.sara));
+      const sv = await greetingOnInstall({ locale: 'en-US' });
+      expect(sv).toContain('Den här konversationen hör till resursgruppen. Nämn mig och skriv **hjälp** för att se vad jag kan göra.');
+      expect(sv).not.toMatch(/Hello|starta|setup/);
+      expect(sv).not.toContain(group.individualAlias);
+      await db.resourceGroup.update({ where: { id: group.id }, data: { locale: 'en' } });
+      try {
+        const en = await greetingOnInstall({});
+        expect(en).toContain('This conversation belongs to the resource group. Mention me and type **help** to see what I can do.');
+        expect(en).not.toMatch(/Hej|starta|setup/);
+      } finally {
+        await db.resourceGroup.update({ where: { id: group.id }, data: { locale: group.locale } });
+      }
     });
 
     it('records the conversation reference on every message, keyed by the channel without the thread suffix', async () => {

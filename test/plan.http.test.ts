@@ -163,7 +163,7 @@ for (const provider of testProviders()) {
       expect(text).toContain('status Inte påbörjat → Pågår · framsteg 4/10');
       expect(text).toContain('Har tittat på två lägenheter');
       const second = await execute('goalUpdate', { goalId: goal.id, versions: { [goal.id]: goal.version + 1 }, status: 'in_progress', progress: '7' });
-      expect(cardText(second.card)).toContain('Utveckling: uppåt ↗ · 4 → 7');
+      expect(cardText(second.card)).toContain('Skattningar av framsteg (0–10), äldst först: 4 → 7 (uppåt ↗)');
       const stored = await db().goal.findUniqueOrThrow({ where: { id: goal.id }, include: { updates: true } });
       expect(stored).toMatchObject({ status: 'in_progress', progress: 7, version: goal.version + 2 });
       expect(stored.updates.filter((u) => u.progress !== null).map((u) => u.progress).sort()).toEqual([4, 7]);

@@ -8,6 +8,8 @@ import { applyMigrations, migrationsDir, readMigrations } from '../src/storage/m
 import { findAuditEvents, recordAudit } from '../src/storage/audit';
 import { findConversationReference, saveConversationReference } from '../src/storage/conversations';
 import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
+import { createGoal, createSubGoal, findGoal, findPlanPage, updateGoal } from '../src/storage/goals';
+import { hasDoneAgreementsOf } from '../src/storage/agreements';
 import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -155,6 +157,49 @@ for (const provider of testProviders()) {
       expect(loaded.crisisPlan?.versions[0]).toMatchObject({ version: 1 });
       expect(loaded.boardEntries[0]?.removedAt).toBeNull();
       await expect(db.crisisPlanVersion.create({ data: { crisisPlanId: loaded.crisisPlan!.id, version: 1, content: '{}' } })).rejects.toThrow();
+    });
+
+    it('adding a sub-goal leaves an entry in the goal\'s history that the trend and "last updated" pass over', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:subgoal'));
+      const sara = (await findCaseManager(db, group.id))!;
+      const actor = { memberId: sara.id, aadObjectId: 'aad-sara' };
+      const day = (d: number) => new Date(`2026-11-${d}T10:00:00Z`);
+      const goal = await createGoal(db, group.id, { lifeArea: 'housing', text: 'Eget boende', individualAgreed: false }, actor, day(20));
+      await updateGoal(db, group.id, { goalId: goal.id, version: 1, status: 'in_progress', progress: 3 }, actor, day(21));
+      await updateGoal(db, group.id, { goalId: goal.id, version: 2, status: 'in_progress', progress: 5 }, actor, day(22));
+      const subGoal = await createSubGoal(db, group.id, { goalId: goal.id, text: 'Skicka ansökan', responsibleMemberId: sara.id, targetDate: new Date('2026-12-01T00:00:00Z') }, actor, day(23));
+
+      const entries = await db.goalUpdate.findMany({ where: { goalId: goal.id, subGoalId: { not: null } } });
+      expect(entries).toMatchObject([{ subGoalId: subGoal.id, authorMemberId: sara.id, previousStatus: null, status: null, progress: null, comment: null, createdAt: day(23) }]);
+      expect(await db.goal.findUniqueOrThrow({ where: { id: goal.id } })).toMatchObject({ status: 'in_progress', progress: 5, version: 4 });
+
+      const details = await findGoal(db, group.id, goal.id);
+      expect(details.updates.map((u) => u.subGoalText)).toEqual(['Skicka ansökan', null, null, null]);
+      expect(details.ratings).toEqual([3, 5]);
+      // The plan's "last updated" and trend read the latest status or rating, not the sub-goal.
+      const [planned] = (await findPlanPage(db, group.id, 0, 10)).goals;
+      expect(planned!.updates.map((u) => u.createdAt)).toEqual([day(22), day(21), day(20)]);
+    });
+
+    it('tells whether someone has done agreements where "mina" looks: their groups with consent, or one group', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:done-a'));
+      const other = await createResourceGroup(db, setupInput('19:done-b'));
+      const sara = (await findCaseManager(db, group.id))!;
+      const anna = (await db.member.findFirstOrThrow({ where: { groupId: group.id, aadObjectId: 'aad-anna' } }))!;
+      const agreement = (responsibleMemberId: string, status: string) =>
+        db.agreement.create({ data: { groupId: group.id, responsibleMemberId, what: 'Ringa FK', dueDate: new Date('2026-12-01T00:00:00Z'), status } });
+      await agreement(sara.id, 'accepted');
+      await agreement(sara.id, 'cancelled');
+      expect(await hasDoneAgreementsOf(db, 'aad-sara')).toBe(false);
+      await agreement(sara.id, 'done');
+      expect(await hasDoneAgreementsOf(db, 'aad-sara')).toBe(true);
+      expect(await hasDoneAgreementsOf(db, 'aad-sara', { groupId: group.id })).toBe(true);
+      expect(await hasDoneAgreementsOf(db, 'aad-sara', { groupId: other.id })).toBe(false);
+      // Anna's consent is not recorded: "mina" shows her nothing of this group, so nothing counts.
+      await agreement(anna.id, 'done');
+      expect(await hasDoneAgreementsOf(db, 'aad-anna')).toBe(false);
     });
   });
 }

@@ -4,7 +4,7 @@ import type { Locale } from '../domain/locale';
 import type { AgreementEventKind, AgreementStatus } from '../domain/plan';
 import { translate } from '../locales';
 import type { AgreementWithHistory } from '../storage/agreements';
-import { formatDateTime, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
+import { earliestDateParams, formatDateTime, formatDay, formValue, isoDay, localizeFieldErrors } from './format';
 import { fitItems, PAGE_SIZES, pagerOf, shorten } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
@@ -93,7 +93,7 @@ export function agreementCard(locale: Locale, agreement: AgreementWithHistory, o
       reassign: translate(locale, 'agreement.reassign'),
       cancel: translate(locale, 'agreement.cancel'),
       doneOnBehalf: translate(locale, 'agreement.doneOnBehalf', { name: agreement.responsible.displayName }),
-      datePast: translate(locale, 'plan.error.datePastEarliest', { date: formatDay(options.today, locale) }),
+      datePast: translate(locale, 'plan.error.datePast', earliestDateParams(locale, options.today)),
     },
     notice: options.notice ?? null,
     noticeColor: options.noticeColor ?? 'Good',
@@ -140,6 +140,7 @@ export function agreementFormCard(
   values: Record<string, unknown> = {},
   fieldErrors: FieldErrors = {},
 ): AdaptiveCardJson {
+  const earliest = earliestDateParams(locale, today);
   return renderCard('agreement-form', {
     strings: {
       title: translate(locale, 'agreement.form.title'),
@@ -150,12 +151,13 @@ export function agreementFormCard(
       responsibleLabel: translate(locale, 'agreement.form.responsibleLabel'),
       responsibleRequired: translate(locale, 'agreement.error.responsibleRequired'),
       dueDateLabel: translate(locale, 'agreement.form.dueDateLabel'),
-      dueDateRequired: translate(locale, 'plan.error.dateRequired'),
+      // Teams shows one message for an empty date and for one before `min`: it has to fit both.
+      dueDateRequiredNotPast: translate(locale, 'plan.error.dateRequiredNotPast', earliest),
       linkLabel: translate(locale, 'agreement.form.linkLabel'),
       linkSearch: translate(locale, 'form.linkSearch'),
       submit: translate(locale, 'agreement.form.submit'),
     },
-    errors: localizeFieldErrors(locale, fieldErrors, 'agreement.error.summary'),
+    errors: localizeFieldErrors(locale, fieldErrors, 'agreement.error.summary', earliest),
     form: { what: formValue(values.what), responsible: formValue(values.responsible), dueDate: formValue(values.dueDate), link: formValue(values.link) },
     today,
     members,
@@ -181,12 +183,13 @@ export interface AgreementListPaging {
 /**
  * One page of a list of agreements in sections (by group for "mine", by member for the meeting
  * summary), each with its due line (overdue in red), its text shortened, and a button to open it.
+ * An empty "mine" praises only someone who has done agreements (`someDone`), not someone who never had one.
  */
 export function agreementListCard(
   locale: Locale,
   kind: 'mine' | 'summary',
   sections: Array<{ heading: string; items: AgreementListItem[] }>,
-  options: { today: Date; since?: Date } & Partial<AgreementListPaging>,
+  options: { today: Date; since?: Date; someDone?: boolean } & Partial<AgreementListPaging>,
 ): AdaptiveCardJson {
   const items = sections.flatMap((section) => section.items.map((item) => ({ section, item })));
   const offset = options.offset ?? 0;
@@ -199,7 +202,7 @@ export function agreementListCard(
       strings: {
         title: kind === 'mine' ? translate(locale, 'mine.title') : translate(locale, 'summary.title', { date: formatDay(options.since ?? options.today, locale) }),
         subtitle: translate(locale, kind === 'mine' ? 'mine.subtitle' : 'summary.subtitle'),
-        empty: translate(locale, kind === 'mine' ? 'mine.empty' : 'summary.empty'),
+        empty: translate(locale, kind === 'summary' ? 'summary.empty' : options.someDone ? 'mine.emptyAllDone' : 'mine.empty'),
         open: translate(locale, 'agreement.open'),
       },
       sections: shownSections.map((section) => ({

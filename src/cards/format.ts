@@ -3,6 +3,7 @@
  * errors. Shared by every card builder.
  */
 import type { FieldErrors } from '../domain/errors';
+import { dateField } from '../domain/forms';
 import type { Locale } from '../domain/locale';
 import { isMessageKey, translate, type MessageKey } from '../locales';
 
@@ -32,13 +33,31 @@ export function isoDay(date: Date | null | undefined): string {
 }
 
 /**
- * The messages to show next to each wrong field, plus a summary line, for a form card.
- * Unknown keys fall back to the generic invalid-input text.
+ * The `{date}` that date messages name (`plan.error.datePast` and the date inputs' errorMessage): the
+ * earliest day a form accepts, as the cards show days. `earliest` is a date-only value or YYYY-MM-DD.
+ *
+ * @example
+ *   earliestDateParams('en', '2026-11-23') // { date: '23 Nov 2026' }
  */
-export function localizeFieldErrors(locale: Locale, fieldErrors: FieldErrors, summaryKey: MessageKey): Record<string, string> {
+export function earliestDateParams(locale: Locale, earliest: Date | string): { date: string } {
+  const day = typeof earliest === 'string' ? dateField(earliest) : earliest;
+  return { date: day ? formatDay(day, locale) : String(earliest) };
+}
+
+/**
+ * The messages to show next to each wrong field, plus a summary line, for a form card. Field errors
+ * are message keys; `params` fills their placeholders (e.g. earliestDateParams for a date in the
+ * past). Unknown keys fall back to the generic invalid-input text.
+ */
+export function localizeFieldErrors(
+  locale: Locale,
+  fieldErrors: FieldErrors,
+  summaryKey: MessageKey,
+  params: Record<string, string | number> = {},
+): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const [field, key] of Object.entries(fieldErrors)) {
-    errors[field] = isMessageKey(key) ? translate(locale, key) : translate(locale, 'error.invalid_input');
+    errors[field] = isMessageKey(key) ? translate(locale, key, params) : translate(locale, 'error.invalid_input');
   }
   if (Object.keys(errors).length > 0) errors.summary = translate(locale, summaryKey);
   return errors;

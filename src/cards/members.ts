@@ -15,6 +15,8 @@ export interface MemberView {
   principal: string;
   organisation: string | null;
   teamsUserId: string | null;
+  /** The individual the group is for: shown as such, not by a principal (they are nobody's staff or relative). */
+  isIndividual: boolean;
   isCaseManager: boolean;
   consentRecordedAt: Date | null;
   consentWithdrawnAt: Date | null;
@@ -32,6 +34,19 @@ function consentLine(locale: Locale, member: MemberView, timeZone: string): stri
   if (hasConsent(member)) return translate(locale, 'members.consentYes', { date: formatDate(member.consentRecordedAt!, locale, timeZone) });
   if (member.consentWithdrawnAt) return translate(locale, 'members.consentWithdrawn', { date: formatDate(member.consentWithdrawnAt, locale, timeZone) });
   return translate(locale, 'members.consentNo');
+}
+
+/**
+ * What the line under a member's name says: role and principal (and organisation). The case manager's
+ * mark already says "case manager", so a case manager by role is not told twice; the individual is
+ * shown as the individual, without the principal that the form asks of everyone.
+ */
+function roleLine(locale: Locale, member: MemberView): string {
+  const parts: string[] = [];
+  if (!(member.isCaseManager && member.role === 'case_manager')) parts.push(translate(locale, `role.${member.role as MemberRole}`));
+  if (!member.isIndividual) parts.push(translate(locale, `principal.${member.principal as Principal}`));
+  if (member.organisation) parts.push(member.organisation);
+  return parts.join(' · ');
 }
 
 /**
@@ -63,9 +78,7 @@ export function membersCard(
     members: shown.map((member) => ({
       name: member.displayName,
       caseManagerMark: member.isCaseManager ? translate(locale, 'members.caseManagerMark') : '',
-      role: translate(locale, `role.${member.role as MemberRole}`),
-      principal: translate(locale, `principal.${member.principal as Principal}`),
-      organisation: member.organisation,
+      roleLine: roleLine(locale, member),
       status: `${translate(locale, member.teamsUserId ? 'members.teamsYes' : 'members.teamsNo')} · ${consentLine(locale, member, options.timeZone)}`,
       statusColor: hasConsent(member) ? 'Default' : 'Warning',
     })),

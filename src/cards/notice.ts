@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../domain/commands';
 import type { ErrorCode } from '../domain/errors';
 import type { Locale } from '../domain/locale';
-import { translate } from '../locales';
+import { isMessageKey, translate } from '../locales';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 export interface NoticeCardData {
@@ -26,22 +26,48 @@ export function unknownCommandCard(locale: Locale): AdaptiveCardJson {
   return noticeCard({ title: translate(locale, 'unknown.title'), text: translate(locale, 'unknown.text'), color: 'Default' });
 }
 
-/** The answer to a command that is listed in help but not built yet. */
+/**
+ * The answer to a command that is listed in help but not built yet: `notAvailable.<command id>.text`
+ * where a command needs to say more (where to look meanwhile), else the general text.
+ */
 export function notAvailableCard(locale: Locale, command: CommandDefinition): AdaptiveCardJson {
+  const specific = `notAvailable.${command.id}.text`;
   return noticeCard({
     title: translate(locale, 'notAvailable.title'),
-    text: translate(locale, 'notAvailable.text', { command: locale === 'en' ? command.en : command.sv }),
+    text: isMessageKey(specific)
+      ? translate(locale, specific)
+      : translate(locale, 'notAvailable.text', { command: locale === 'en' ? command.en : command.sv }),
     color: 'Default',
   });
 }
 
-/** The greeting posted when the bot is installed in a team, chat or personal scope. */
-export function welcomeCard(locale: Locale): AdaptiveCardJson {
-  return noticeCard({
-    title: translate(locale, 'welcome.title'),
-    text: translate(locale, 'welcome.text'),
-    hint: translate(locale, 'welcome.setupHint'),
-    color: 'Accent',
+/**
+ * Where the bot was installed, for its greeting: a personal chat, a channel or group chat that is not a
+ * resource group (yet), or the conversation of a resource group.
+ */
+export type WelcomePlace = 'personal' | 'notAGroup' | 'group';
+
+const WELCOME_TEXTS = {
+  personal: { text: 'welcome.personal.text', hint: 'welcome.personal.hint' },
+  notAGroup: { text: 'welcome.text', hint: 'welcome.setupHint' },
+  group: { text: 'welcome.text', hint: 'welcome.groupHint' },
+} as const;
+
+/**
+ * The greeting posted when the bot is installed: what it does in this place and what to type, in each
+ * of `locales` in turn (Swedish first, then English, when nobody's language is known).
+ *
+ * @example
+ *   welcomeCard('personal', ['sv', 'en'])
+ */
+export function welcomeCard(place: WelcomePlace, locales: readonly Locale[]): AdaptiveCardJson {
+  const texts = WELCOME_TEXTS[place];
+  return renderCard('welcome', {
+    sections: locales.map((locale) => ({
+      title: translate(locale, 'welcome.title'),
+      text: translate(locale, texts.text),
+      hint: translate(locale, texts.hint),
+    })),
   });
 }
 

@@ -3,7 +3,7 @@ import type { Locale } from '../domain/locale';
 import { GOAL_STATUSES, LIFE_AREAS, PROGRESS_MAX, PROGRESS_MIN, progressTrend, type GoalStatus, type LifeArea } from '../domain/plan';
 import { translate } from '../locales';
 import type { GoalDetails, PlanGoal } from '../storage/goals';
-import { formatDate, formatDateTime, formatDay, formValue, localizeFieldErrors } from './format';
+import { earliestDateParams, formatDate, formatDateTime, formatDay, formValue, localizeFieldErrors } from './format';
 import { fitItems, PAGE_SIZES, pagerOf, shorten } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
@@ -31,6 +31,16 @@ function ratingsOf(goal: PlanGoal): number[] {
 }
 
 /**
+ * The latest progress ratings (0–10, oldest first), labelled as such, with their direction; null for
+ * fewer than two ratings (one is no trend, and the summary line shows it already).
+ */
+function trendLine(locale: Locale, ratings: readonly number[]): string | null {
+  const trend = progressTrend(ratings);
+  if (trend.direction === 'none') return null;
+  return translate(locale, 'goal.trend', { values: trend.values, direction: translate(locale, `goal.trend.${trend.direction}`) });
+}
+
+/**
  * One page of the plan overview: goals grouped by life area, with status, latest progress, latest
  * update, the next sub-goal due and a few open agreements, texts shortened (the goal view has them
  * whole). Only ever returned to a member with consent (a user-specific view).
@@ -46,12 +56,12 @@ export function planCard(locale: Locale, goals: PlanGoal[], options: PlanCardOpt
         goals: inArea.map((goal) => {
           const latest = goal.updates[0];
           const next = goal.subGoals.find((s) => s.status !== 'achieved' && s.status !== 'ended');
-          const trend = progressTrend(ratingsOf(goal));
           const openAgreements = goal._count?.agreements ?? goal.agreements.length;
           return {
             id: goal.id,
             text: shorten(goal.text),
-            summary: trend.direction !== 'none' ? `${goalSummary(locale, goal)} · ${translate(locale, `goal.trend.${trend.direction}`)}` : goalSummary(locale, goal),
+            summary: goalSummary(locale, goal),
+            trend: trendLine(locale, ratingsOf(goal)),
             latest: latest
               ? translate(locale, 'plan.latest', { date: formatDate(latest.createdAt, locale, options.timeZone), name: latest.author?.displayName ?? '–' })
               : null,
@@ -84,17 +94,21 @@ export function planCard(locale: Locale, goals: PlanGoal[], options: PlanCardOpt
   });
 }
 
-function historyChange(locale: Locale, update: GoalDetails['updates'][number]): string {
+/**
+ * What a history entry changed, or null when it changed neither status nor rating (a comment only).
+ * A status is named only where it was set or changed, not repeated on every update.
+ */
+function historyChange(locale: Locale, update: GoalDetails['updates'][number]): string | null {
+  if (update.subGoalId) return translate(locale, 'goal.change.subGoalAdded');
   const parts: string[] = [];
   if (update.status && update.previousStatus && update.previousStatus !== update.status) {
     parts.push(translate(locale, 'goal.change.status', { from: statusText(locale, update.previousStatus), to: statusText(locale, update.status) }));
-  } else if (update.status && !update.previousStatus && update.progress === null && !update.comment) {
-    parts.push(translate(locale, 'goal.change.created'));
-  } else if (update.status) {
-    parts.push(translate(locale, 'goal.change.statusSet', { to: statusText(locale, update.status) }));
+  } else if (update.status && !update.previousStatus) {
+    const created = update.progress === null && !update.comment;
+    parts.push(created ? translate(locale, 'goal.change.created') : translate(locale, 'goal.change.statusSet', { to: statusText(locale, update.status) }));
   }
   if (update.progress !== null) parts.push(translate(locale, 'goal.change.progress', { progress: update.progress }));
-  return parts.join(' · ');
+  return parts.length > 0 ? parts.join(' · ') : null;
 }
 
 /**
@@ -107,7 +121,6 @@ export function goalCard(
   goal: GoalDetails,
   options: { timeZone: string; userIds: string[]; notice?: string; noticeColor?: 'Good' | 'Warning'; historyOffset?: number },
 ): AdaptiveCardJson {
-  const trend = progressTrend(goal.ratings);
   const historyOffset = options.historyOffset ?? 0;
   const dates = [
     goal.targetDate ? translate(locale, 'goal.target', { date: formatDay(goal.targetDate, locale) }) : null,
@@ -138,8 +151,7 @@ export function goalCard(
         lifeArea: translate(locale, `lifeArea.${goal.lifeArea as LifeArea}`),
         text: goal.text,
         summary: goalSummary(locale, goal),
-        // One rating is no trend: the summary line already shows it.
-        trend: trend.direction !== 'none' ? `${translate(locale, 'goal.trend')}: ${translate(locale, `goal.trend.${trend.direction}`)} · ${trend.values}` : null,
+        trend: trendLine(locale, goal.ratings),
         responsible: goal.responsible?.displayName ?? null,
         dates: dates.join(' · '),
       },
@@ -157,7 +169,9 @@ export function goalCard(
       history: shown.map((u) => ({
         when: formatDateTime(u.createdAt, locale, options.timeZone),
         author: u.author?.displayName ?? '–',
-        change: historyChange(locale, u) || '–',
+        change: historyChange(locale, u),
+        // The sub-goal an entry added, in its own TextRun: text members typed.
+        subGoal: u.subGoalId ? (u.subGoalText ?? '–') : null,
         comment: u.comment,
       })),
       pager: pagerOf(locale, historyOffset, shown.length, updateCount, PAGE_SIZES.goalHistory, { goalId: goal.id }),
@@ -170,6 +184,7 @@ type GoalChoice = { id: string; text: string };
 
 /** The new-goal form. `today` (YYYY-MM-DD) is the earliest target date offered. */
 export function goalFormCard(locale: Locale, members: Person[], today: string, values: Record<string, unknown> = {}, fieldErrors: FieldErrors = {}): AdaptiveCardJson {
+  const earliest = earliestDateParams(locale, today);
   return renderCard('goal-form', {
     strings: {
       title: translate(locale, 'goalForm.title'),
@@ -181,10 +196,12 @@ export function goalFormCard(locale: Locale, members: Person[], today: string, v
       textRequired: translate(locale, 'plan.error.textRequired'),
       responsibleLabel: translate(locale, 'goalForm.responsibleLabel'),
       targetDateLabel: translate(locale, 'goalForm.targetDateLabel'),
+      // The date is optional: Teams shows this only for a date before `min`.
+      datePast: translate(locale, 'plan.error.datePast', earliest),
       agreedLabel: translate(locale, 'goalForm.agreedLabel'),
       submit: translate(locale, 'goalForm.submit'),
     },
-    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary'),
+    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary', earliest),
     form: {
       lifeArea: formValue(values.lifeArea),
       text: formValue(values.text),
@@ -207,6 +224,7 @@ export function subGoalFormCard(
   values: Record<string, unknown> = {},
   fieldErrors: FieldErrors = {},
 ): AdaptiveCardJson {
+  const earliest = earliestDateParams(locale, today);
   return renderCard('subgoal-form', {
     strings: {
       title: translate(locale, 'subGoalForm.title'),
@@ -218,10 +236,11 @@ export function subGoalFormCard(
       responsibleLabel: translate(locale, 'subGoalForm.responsibleLabel'),
       responsibleRequired: translate(locale, 'plan.error.responsibleRequired'),
       targetDateLabel: translate(locale, 'subGoalForm.targetDateLabel'),
-      dateRequired: translate(locale, 'plan.error.dateRequired'),
+      // Teams shows one message for an empty date and for one before `min`: it has to fit both.
+      dateRequiredNotPast: translate(locale, 'plan.error.dateRequiredNotPast', earliest),
       submit: translate(locale, 'subGoalForm.submit'),
     },
-    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary'),
+    errors: localizeFieldErrors(locale, fieldErrors, 'plan.error.summary', earliest),
     form: {
       goalId: formValue(values.goalId),
       text: formValue(values.text),

@@ -110,6 +110,11 @@ export async function changeAgreement(
   });
 }
 
+/** The responsible member `mina` looks at: the caller as a current member with consent, in one group or in all. */
+function mineResponsibleWhere(db: Db, aadObjectId: string, groupId: string | undefined) {
+  return { aadObjectId, removedAt: null, ...consentedMemberWhere(db), ...(groupId ? { groupId } : {}) };
+}
+
 /**
  * One page of the caller's open agreements, by due date (so overdue ones come first): in one group, or
  * across every group where they are a current member with consent (for "mine" in personal chat), with
@@ -119,7 +124,7 @@ export async function changeAgreement(
 export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { groupId?: string; offset: number; take: number }) {
   const where = {
     status: { in: [...OPEN_AGREEMENT_STATUSES] },
-    responsible: { aadObjectId, removedAt: null, ...consentedMemberWhere(db), ...(page.groupId ? { groupId: page.groupId } : {}) },
+    responsible: mineResponsibleWhere(db, aadObjectId, page.groupId),
   };
   const total = await db.agreement.count({ where });
   const offset = clampOffset(page.offset, total, page.take);
@@ -131,6 +136,18 @@ export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { 
     take: page.take,
   });
   return { agreements, offset, total };
+}
+
+/**
+ * Whether the caller has done (completed) an agreement where `mina` looks: in one group, or in every
+ * group where they are a current member with consent (as findOpenAgreementsOf).
+ */
+export async function hasDoneAgreementsOf(db: Db, aadObjectId: string, scope: { groupId?: string } = {}): Promise<boolean> {
+  const done = await db.agreement.findFirst({
+    where: { status: 'done' satisfies AgreementStatus, responsible: mineResponsibleWhere(db, aadObjectId, scope.groupId) },
+    select: { id: true },
+  });
+  return done !== null;
 }
 
 /**

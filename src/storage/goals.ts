@@ -23,7 +23,13 @@ export const GOAL_AGREEMENTS_SHOWN = 20;
 
 const OPEN_AGREEMENT_WHERE = { status: { in: [...OPEN_AGREEMENT_STATUSES] } };
 
-/** What the plan shows of a goal: the responsible member, the next open sub-goal, recent updates, a few open agreements. */
+/**
+ * Goal updates that set a status or a rating: every history entry except "added a sub-goal" (which
+ * has `subGoalId`). Trends and "last updated" read only these.
+ */
+const STATUS_OR_RATING_UPDATE = { subGoalId: null };
+
+/** What the plan shows of a goal: the responsible member, the next open sub-goal, recent status and rating updates, a few open agreements. */
 const PLAN_GOAL_DETAILS = {
   responsible: true,
   subGoals: {
@@ -32,7 +38,7 @@ const PLAN_GOAL_DETAILS = {
     take: 1,
     include: { responsible: true },
   },
-  updates: { orderBy: { createdAt: 'desc' as const }, take: HISTORY_LENGTH, include: { author: true } },
+  updates: { where: STATUS_OR_RATING_UPDATE, orderBy: { createdAt: 'desc' as const }, take: HISTORY_LENGTH, include: { author: true } },
   agreements: { where: OPEN_AGREEMENT_WHERE, orderBy: { dueDate: 'asc' as const }, take: PLAN_AGREEMENTS_SHOWN, include: { responsible: true } },
   _count: { select: { agreements: { where: OPEN_AGREEMENT_WHERE } } },
 };
@@ -76,19 +82,28 @@ function goalViewDetails(historyOffset: number, historySize: number) {
 }
 
 /**
- * One goal of the group with its sub-goals, its open agreements and a page of its history (newest first), plus the latest
- * ratings for its trend; not_found for another group's goal or an unknown id.
+ * One goal of the group with its sub-goals, its open agreements and a page of its history (newest
+ * first; an entry that added a sub-goal carries that sub-goal's text), plus the latest ratings for its
+ * trend; not_found for another group's goal or an unknown id.
  */
 export async function findGoal(db: Db, groupId: string, goalId: string, historyOffset = 0, historySize = HISTORY_LENGTH) {
   const goal = await db.goal.findFirst({ where: { id: goalId, groupId }, include: goalViewDetails(historyOffset, historySize) });
   if (!goal) throw new DomainError('not_found');
   const rated = await db.goalUpdate.findMany({
-    where: { goalId: goal.id, progress: { not: null } },
+    where: { goalId: goal.id, ...STATUS_OR_RATING_UPDATE, progress: { not: null } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: TREND_LENGTH,
     select: { progress: true },
   });
-  return { ...goal, ratings: rated.map((u) => u.progress!).reverse() };
+  // A page's sub-goal ids: at most historySize.
+  const addedIds = goal.updates.flatMap((u) => (u.subGoalId ? [u.subGoalId] : []));
+  const added = addedIds.length === 0 ? [] : await db.subGoal.findMany({ where: { id: { in: addedIds }, goalId: goal.id }, select: { id: true, text: true } });
+  const addedText = new Map(added.map((s) => [s.id, s.text]));
+  return {
+    ...goal,
+    updates: goal.updates.map((u) => ({ ...u, subGoalText: u.subGoalId ? (addedText.get(u.subGoalId) ?? null) : null })),
+    ratings: rated.map((u) => u.progress!).reverse(),
+  };
 }
 
 export type GoalDetails = Awaited<ReturnType<typeof findGoal>>;
@@ -215,7 +230,10 @@ export async function createGoal(db: Db, groupId: string, input: GoalInput, acto
   });
 }
 
-/** Adds a sub-goal to a goal of the group, bumping the goal's version so open cards refresh. */
+/**
+ * Adds a sub-goal to a goal of the group, with an entry in the goal's history (status and rating
+ * unchanged), bumping the goal's version so open cards refresh.
+ */
 export async function createSubGoal(db: Db, groupId: string, input: SubGoalInput, actor: Actor, now: Date) {
   return db.$transaction(async (tx) => {
     const goal = await tx.goal.findFirst({ where: { id: input.goalId, groupId } });
@@ -223,6 +241,7 @@ export async function createSubGoal(db: Db, groupId: string, input: SubGoalInput
     const subGoal = await tx.subGoal.create({
       data: { goalId: goal.id, text: input.text, responsibleMemberId: input.responsibleMemberId, targetDate: input.targetDate, createdAt: now },
     });
+    await tx.goalUpdate.create({ data: { goalId: goal.id, authorMemberId: actor.memberId, subGoalId: subGoal.id, createdAt: now } });
     await tx.goal.update({ where: { id: goal.id }, data: { version: { increment: 1 } } });
     await recordChange(tx, 'subgoal.create', groupId, actor, 'SubGoal', subGoal.id, now);
     return subGoal;

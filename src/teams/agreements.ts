@@ -1,13 +1,13 @@
 import type { TurnContext } from 'botbuilder';
 import { agreementCard, agreementFormCard, agreementListCard, listOriginOf, type AgreementListOrigin } from '../cards/agreements';
-import { formValue, isoDay } from '../cards/format';
+import { earliestDateParams, formValue, isoDay } from '../cards/format';
 import { offsetOf, PAGE_SIZES, shorten, STATIC_CHOICES } from '../cards/paging';
 import { noticeCard } from '../cards/notice';
 import { mayChangeAgreement, sortForMine, validateAgreementChange, validateAgreementInput } from '../domain/agreements';
 import { DomainError, fieldErrorsOf, isDomainError } from '../domain/errors';
 import { dateField, integerField, todayIn } from '../domain/forms';
 import { isMessageKey, translate } from '../locales';
-import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf } from '../storage/agreements';
+import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf, hasDoneAgreementsOf } from '../storage/agreements';
 import { recordAudit, recordAudits } from '../storage/audit';
 import { findRecentPlanLinks, resolvePlanLink, searchGoalsAndSubGoals } from '../storage/goals';
 import { callerOf, conversationOf, localeOf, triggerOf } from './context';
@@ -94,7 +94,8 @@ export function agreementsFeature(deps: BotDeps): Feature {
           heading: sorted.find((a) => a.groupId === groupId)!.group.individualAlias,
           items: sorted.filter((a) => a.groupId === groupId),
         }));
-    return agreementListCard(locale, 'mine', sections, { today, offset: page.offset, total: page.total, verb: 'mineShow', data: {} });
+    const someDone = page.total === 0 && (await hasDoneAgreementsOf(db, caller.aadObjectId, { groupId: groupTurn?.group.id }));
+    return agreementListCard(locale, 'mine', sections, { today, someDone, offset: page.offset, total: page.total, verb: 'mineShow', data: {} });
   }
 
   return {
@@ -192,7 +193,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
         const version = integerField(data.version, 1, Number.MAX_SAFE_INTEGER) ?? 0;
         if (!validation.ok) {
           const key = Object.values(validation.fieldErrors)[0] ?? '';
-          return agreementView(turn, agreementId, { text: translate(turn.locale, isMessageKey(key) ? key : 'error.invalid_input'), color: 'Warning' }, 0, fromList);
+          return agreementView(turn, agreementId, { text: translate(turn.locale, isMessageKey(key) ? key : 'error.invalid_input', earliestDateParams(turn.locale, todayOf(turn))), color: 'Warning' }, 0, fromList);
         }
         let outcome;
         try {

@@ -185,7 +185,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
   }
 
   app.conversationUpdate('membersAdded', async (context) => {
-    if (botWasAdded(context.activity)) await greetInstalledConversation(context, logger);
+    if (botWasAdded(context.activity)) await greetInstalledConversation(context, db, logger);
   });
 
   app.conversationUpdate('membersRemoved', async (context) => endMembershipsOfDepartedMembers(deps, context));

@@ -1,12 +1,14 @@
 import { TurnContext, type Activity } from 'botbuilder';
 import { welcomeCard } from '../cards/notice';
-import { resolveLocale } from '../domain/locale';
+import { LOCALES } from '../domain/locale';
 import type { Logger } from '../logger';
 import { isAllowedServiceUrl, type ServiceHostPolicy } from '../domain/service-hosts';
 import { saveConversationReference, type StoredConversationReference } from '../storage/conversations';
 import type { Db } from '../storage/database';
-import { conversationKey } from './context';
+import { conversationKey, conversationOf } from './context';
+import { groupLocale } from './group-context';
 import { replyWithCard } from './send';
+import { groupOfTurn } from './turn';
 
 /**
  * Records the conversation reference of an activity (for proactive posts later), keyed by the
@@ -32,8 +34,16 @@ export function botWasAdded(activity: Activity): boolean {
   return (activity.membersAdded ?? []).some((member) => member.id === activity.recipient?.id);
 }
 
-/** Greets the conversation in which the bot was just installed. */
-export async function greetInstalledConversation(context: TurnContext, logger: Logger): Promise<void> {
-  logger.info('bot.installed', { conversationType: context.activity.conversation?.conversationType });
-  await replyWithCard(context, welcomeCard(resolveLocale(context.activity.locale)));
+/**
+ * Greets the conversation in which the bot was just installed with what it does there: in a personal
+ * chat, in a conversation that can become a resource group, or in a resource group's own. The install
+ * event carries nobody's language: a group's greeting is in the group's language, any other in
+ * Swedish and then English.
+ */
+export async function greetInstalledConversation(context: TurnContext, db: Db, logger: Logger): Promise<void> {
+  const personal = conversationOf(context).conversationType === 'personal';
+  const group = personal ? null : await groupOfTurn(db, context);
+  const place = personal ? 'personal' : group ? 'group' : 'notAGroup';
+  logger.info('bot.installed', { conversationType: context.activity.conversation?.conversationType, greeting: place });
+  await replyWithCard(context, welcomeCard(place, group ? [groupLocale(group)] : LOCALES));
 }
