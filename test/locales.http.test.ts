@@ -30,7 +30,7 @@ describe('every command and action in both languages', () => {
     ['plan', 'shell.plan.title'],
     ['medlemmar', 'shell.members.title'],
     ['nytt mål', 'shell.goalNew.title'],
-    ['starta', 'setup.alreadyExists'],
+    ['starta', 'setup.existsHidden'],
     ['överenskommelse', 'shell.agreementNew.title'],
     ['överenskommelse sammanfattning', 'shell.summary.title'],
     ['mina', 'shell.mine.title'],
