@@ -28,6 +28,7 @@ import {
   startPlayground,
   waitForBotCard,
   waitForBotCardText,
+  writePlaygroundConfig,
   type BrowserSession,
   type PlaygroundHandle,
 } from './playground';
@@ -374,11 +375,72 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
     },
     BROWSER_TEST_TIMEOUT,
   );
+
+  it(
+    'as the relative: a neutral refusal in the channel with the reason only for him; with consent, views without the buttons he may not press',
+    async () => {
+      keepEvidence('relative');
+      const db = bot.database.db;
+      const group = await db.resourceGroup.findFirstOrThrow();
+      // Lars, the individual's brother, is registered by the case manager; his consent not yet.
+      const lars = await db.member.create({
+        data: { groupId: group.id, teamsUserId: LARS.id, aadObjectId: LARS.aadObjectId, displayName: LARS.name, role: 'relative', principal: 'private' },
+      });
+      const asLars = await startPlayground({ botEndpoint: `${bot.url}/api/messages`, activityLocale: 'sv-SE', configPath: await writePlaygroundConfig({ currentUser: LARS.name }) });
+      const page = await session.context.newPage();
+      try {
+        await openPlayground(page, asLars.url);
+        await openChannel(page, DEMO.channelName);
+
+        // 1. "plan" without consent: the channel reads a neutral reply; "Varför?" answers him alone.
+        const thread = await mentionBotAndPost(page, DEMO.botName, 'plan');
+        const refusal = await waitForBotCard(thread, /^Det här kan jag inte visa här\./);
+        expect(normalise(await refusal.innerText())).toBe('Det här kan jag inte visa här. Skriv till mig direkt för att se varför. Varför?');
+        await clickCardAction(refusal, 'Varför?');
+        await expect.poll(async () => normalise(await page.locator('body').innerText()), { timeout: 15_000 }).toContain('Individens samtycke till att dela med dig är inte registrerat ännu.');
+        await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-relative-refused.png'));
+        const refused = await db.auditEvent.findFirstOrThrow({ where: { groupId: group.id, actorAadObjectId: LARS.aadObjectId, outcome: 'denied' } });
+        expect(refused).toMatchObject({ action: 'plan.read', reason: 'no_consent' });
+
+        // 2. With consent recorded: the member list, without the case manager's buttons.
+        await db.member.update({ where: { id: lars.id }, data: { consentRecordedAt: new Date() } });
+        const membersThread = await mentionBotAndPost(page, DEMO.botName, 'medlemmar');
+        const members = await openShell(membersThread, 'Resursgruppens medlemmar', 'Medlemmar i resursgruppen');
+        expect(normalise(await members.innerText())).toContain(`${LARS.name} Närstående`);
+        await expectButtons(members, [], ['Lägg till från Teams', 'Lägg till kontakt utan Teams', 'Ändra medlem']);
+
+        // 3. An open agreement of Sara's: he sees it, and no button to press on it.
+        const done = await db.agreement.findFirstOrThrow({ where: { groupId: group.id } });
+        await db.agreement.create({
+          data: {
+            groupId: group.id, responsibleMemberId: done.responsibleMemberId, what: OPEN_AGREEMENT_TEXT, dueDate: done.dueDate, goalId: done.goalId, createdByMemberId: done.responsibleMemberId,
+            events: { create: { kind: 'created', actorMemberId: done.responsibleMemberId } },
+          },
+        });
+        const mineThread = await mentionBotAndPost(page, DEMO.botName, 'plan');
+        const plan = await openShell(mineThread, 'Planen för resursgruppen', 'Planen för K.L.');
+        await clickCardAction(plan, 'Visa målet');
+        const goal = await waitForBotCard(mineThread, new RegExp(`^Boende ${escapeRegExp(GOAL_TEXT)}`));
+        await goal.getByText(OPEN_AGREEMENT_TEXT).first().click();
+        const agreementCard = await waitForBotCard(mineThread, new RegExp(`^Överenskommelse ${escapeRegExp(OPEN_AGREEMENT_TEXT)} `));
+        expect(normalise(await agreementCard.innerText())).toContain(`Ansvarig: ${DEMO.currentUser} Klart senast 15 mars`);
+        await expectButtons(agreementCard, [], ['Jag åtar mig', 'Klart', 'Kan inte', 'Ändra', `Markera klar åt ${DEMO.currentUser}`]);
+        await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-relative-agreement.png'));
+      } finally {
+        await page.close().catch(() => undefined);
+        await asLars.stop();
+      }
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
 });
 
+/** The relative in the Playground's mock tenant (.m365agentsplayground.yml). */
+const LARS = { id: '29:demo-lars-lundqvist', aadObjectId: '00000000-0000-4000-8000-00000000c004', name: 'Lars Lundqvist (närstående)' };
 const GOAL_TEXT = 'Jag vill ha en egen lägenhet';
 const COMMENT = 'Har tittat på två lägenheter';
 const AGREEMENT_TEXT = 'Ringa hyresvärden om bostadskön före nästa möte';
+const OPEN_AGREEMENT_TEXT = 'Bjuda in Lars till nästa möte';
 /** The start of the agreement card (without a notice), which a refreshing client shows instead of a shell. */
 const AGREEMENT_VIEW = new RegExp(`^Överenskommelse ${escapeRegExp(AGREEMENT_TEXT)} `);
 const SHELL_PRIVACY = 'Innehållet visas bara för gruppens medlemmar med registrerat samtycke.';
