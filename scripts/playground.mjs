@@ -24,7 +24,7 @@
  * The tool's log goes to .playground/m365agentsplayground.log (git-ignored).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -202,6 +202,8 @@ async function main() {
   }
 
   const logFile = path.join(LOG_DIR, 'm365agentsplayground.log');
+  // The tool truncates its log only once it runs; until then the follower below would echo the last run's lines.
+  rmSync(logFile, { force: true });
   const child = spawn(BIN, ['start', '-e', endpoint, '-c', 'msteams', '--disable-telemetry', '-p', String(options.port), ...options.passThrough], {
     cwd: REPO_ROOT,
     // stdin from /dev/null: the tool never reads it, and with a terminal stdin it exits when backgrounded.
