@@ -6,12 +6,17 @@
  * "Resursgrupp – K.L.", you are "Sara Lind (samordnare)").
  *
  *   npm start                 # terminal 1: the bot on http://127.0.0.1:${PORT:-3978}/api/messages
- *   npm run playground        # terminal 2: then open the printed URL (http://localhost:56150)
+ *   npm run demo              # terminal 2, once: the fictional resource group "K.L. (demo)"
+ *   npm run playground        # terminal 3: then open the printed URL (http://localhost:56150)
  *
  * Options (after `npm run playground --`):
  *   --port <n>         Playground port (default PLAYGROUND_PORT or 56150); refuses a port in use
  *   --endpoint <url>   bot endpoint (default BOT_ENDPOINT or http://127.0.0.1:${PORT:-3978}/api/messages)
  *   --config <file>    config file (default .m365agentsplayground.yml in the repository root)
+ *   --as <who>         act as another person of the config file: a first name, full name or id,
+ *                      case-insensitive (lars = the relative, johan = the nurse, sara = the case
+ *                      manager), or `outsider`, a team member who is not in the demo group. Writes a
+ *                      copy of the config with them as currentUser to .playground/ and uses that.
  *   --locale <tag>     rewrite the activities' locale, e.g. sv-SE (default PLAYGROUND_LOCALE; off).
  *                      The Playground itself always sends en-US.
  *   --open             let the Playground open a browser
@@ -19,12 +24,13 @@
  * The tool's log goes to .playground/m365agentsplayground.log (git-ignored).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocaleProxy } from './locale-proxy.ts';
+import { actAs, describeChoices, PlaygroundUserError, readPlaygroundConfigFile, writePlaygroundConfigFile } from './playground-config.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(REPO_ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'teamsapptester.cmd' : 'teamsapptester');
@@ -36,7 +42,9 @@ function parseArgs(argv) {
     endpoint: process.env.BOT_ENDPOINT || `http://127.0.0.1:${process.env.PORT || 3978}/api/messages`,
     config: process.env.M365_AGENTS_PLAYGROUND_CONFIG_PATH || path.join(REPO_ROOT, '.m365agentsplayground.yml'),
     locale: process.env.PLAYGROUND_LOCALE || '',
+    as: undefined,
     open: false,
+    help: false,
     passThrough: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -47,19 +55,59 @@ function parseArgs(argv) {
     else if (name === '--endpoint' || name === '-e') options.endpoint = next();
     else if (name === '--config') options.config = next();
     else if (name === '--locale') options.locale = next();
+    else if (name === '--as') options.as = next() ?? '';
     else if (name === '--open') options.open = true;
-    else if (name === '--help' || name === '-h') {
-      console.log(readHelp());
-      process.exit(0);
-    } else options.passThrough.push(arg);
+    else if (name === '--help' || name === '-h') options.help = true;
+    else options.passThrough.push(arg);
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) fail(`Invalid --port.`);
+  if (options.as !== undefined && !options.as.trim()) fail('--as needs a name, e.g. --as lars (see --help).');
   options.config = path.resolve(options.config);
   return options;
 }
 
-function readHelp() {
-  return 'Usage: npm run playground [-- --port 56150 --endpoint URL --config FILE --locale sv-SE --open]\nSee the header of scripts/playground.mjs and docs/playground.md.';
+function help(configFile) {
+  let choices = '';
+  try {
+    choices = `\n\n--as <who> in ${path.relative(REPO_ROOT, configFile) || configFile} (first name, full name or id, any case):\n${describeChoices(readPlaygroundConfigFile(configFile))}`;
+  } catch {
+    /* no readable config: the usage alone */
+  }
+  return [
+    'Usage: npm run playground [-- --port 56150 --endpoint URL --config FILE --as WHO --locale sv-SE --open]',
+    '',
+    '  --port <n>        Playground port (default 56150; 0 = any free port)',
+    '  --endpoint <url>  the bot (default http://127.0.0.1:${PORT:-3978}/api/messages)',
+    '  --config <file>   mock Teams context (default .m365agentsplayground.yml)',
+    '  --as <who>        act as another person of the config, or `outsider` (not in the demo group)',
+    '  --locale <tag>    rewrite the activities\' locale, e.g. sv-SE (the Playground sends en-US)',
+    '  --open            let the Playground open a browser',
+    '',
+    'See the header of scripts/playground.mjs and docs/playground.md.',
+  ].join('\n') + choices;
+}
+
+/** Writes the config with `who` as the current user into .playground/ and returns its path. */
+function writeConfigActingAs(configFile, who) {
+  let acting;
+  try {
+    acting = actAs(readPlaygroundConfigFile(configFile), who);
+  } catch (error) {
+    if (error instanceof PlaygroundUserError) fail(`--as: ${error.message}`);
+    throw error;
+  }
+  const { config, displaced } = acting;
+  if (displaced) {
+    console.log(
+      `playground: ${config.currentUser.name} takes the place of ${displaced.name} in the mock roster for this run. If the bot` +
+        ` reconciles memberships meanwhile (at its start, then hourly), ${displaced.name} loses access to the demo group, as in` +
+        ' Teams; npm run demo -- --reset restores it.',
+    );
+  }
+  const slug = config.currentUser.id.replace(/^\d+:/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
+  const file = path.join(LOG_DIR, `m365agentsplayground.as-${slug}.yml`);
+  writePlaygroundConfigFile(file, config, `npm run playground -- --as ${who} (from ${path.relative(REPO_ROOT, configFile) || configFile})`);
+  return file;
 }
 
 function fail(message) {
@@ -128,8 +176,14 @@ function followFile(file) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  if (options.help) {
+    console.log(help(options.config));
+    process.exit(0);
+  }
   if (!existsSync(BIN)) fail(`${BIN} not found: run npm install (devDependency @microsoft/teams-app-test-tool).`);
   if (!existsSync(options.config)) fail(`config file not found: ${options.config}`);
+  mkdirSync(LOG_DIR, { recursive: true });
+  if (options.as) options.config = writeConfigActingAs(options.config, options.as);
   if (options.port !== 0 && !(await canListen(options.port))) {
     fail(`port ${options.port} is in use (another Playground?). Stop it, or use --port <n> (0 = any free port).`);
   }
@@ -147,8 +201,9 @@ async function main() {
     endpoint = proxy.endpoint;
   }
 
-  mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, 'm365agentsplayground.log');
+  // The tool truncates its log only once it runs; until then the follower below would echo the last run's lines.
+  rmSync(logFile, { force: true });
   const child = spawn(BIN, ['start', '-e', endpoint, '-c', 'msteams', '--disable-telemetry', '-p', String(options.port), ...options.passThrough], {
     cwd: REPO_ROOT,
     // stdin from /dev/null: the tool never reads it, and with a terminal stdin it exits when backgrounded.

@@ -30,14 +30,14 @@
  *   - conversations live in the browser page only: a fresh page (or reload) starts empty.
  */
 import { spawn, ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startLocaleProxy, type LocaleProxy } from '../../scripts/locale-proxy';
+import { actAs, readPlaygroundConfigFile, writePlaygroundConfigFile } from '../../scripts/playground-config';
 
 export { rewriteActivityLocale } from '../../scripts/locale-proxy';
 
@@ -318,38 +318,24 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
 // Config variants (e.g. act as the nurse instead of the case manager)
 // ---------------------------------------------------------------------------------------------------
 
-interface ConfigUser {
-  id: string;
-  name: string;
-  aadObjectId: string;
-  [key: string]: unknown;
-}
-
 /**
- * Writes a copy of a Playground config to a temp file and returns its path. `currentUser` (an id,
- * aadObjectId or display name from `users`) swaps that member with the current user, so the browser
- * acts as them; the list keeps the exactly-5 users the schema demands. `mutate` may change anything
- * (the tool validates the result against its schema at start-up; startPlayground reports violations).
+ * Writes a copy of a Playground config to a temp file and returns its path. `currentUser` makes that
+ * person the current user, so the browser acts as them: anything `npm run playground -- --as` takes (a
+ * first name, full name, id or aadObjectId from the file, or `outsider`; see scripts/playground-config.ts).
+ * `mutate` may change anything (the tool validates the result against its schema at start-up;
+ * startPlayground reports violations).
  */
 export async function writePlaygroundConfig(options: {
   basePath?: string;
   currentUser?: string;
   mutate?: (config: Record<string, unknown>) => void;
 }): Promise<string> {
-  const config = parseYaml(readFileSync(options.basePath ?? DEFAULT_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
-  if (options.currentUser) {
-    const users = config.users as ConfigUser[];
-    const wanted = options.currentUser;
-    const index = users.findIndex((u) => u.id === wanted || u.aadObjectId === wanted || u.name === wanted);
-    if (index < 0) throw new Error(`No user "${wanted}" in the config; have: ${users.map((u) => u.name).join(', ')}`);
-    const previous = config.currentUser as ConfigUser;
-    config.currentUser = users[index];
-    users[index] = previous;
-  }
+  let config = readPlaygroundConfigFile(options.basePath ?? DEFAULT_CONFIG_PATH);
+  if (options.currentUser) config = actAs(config, options.currentUser).config;
   options.mutate?.(config);
   const dir = mkdtempSync(path.join(tmpdir(), 'playground-config-'));
   const file = path.join(dir, '.m365agentsplayground.yml');
-  writeFileSync(file, stringifyYaml(config));
+  writePlaygroundConfigFile(file, config, 'writePlaygroundConfig in test/e2e/playground.ts');
   return file;
 }
 
