@@ -171,11 +171,11 @@ export async function loadDemoGroup(db: Db, playground: PlaygroundConfig, option
       if (agreement.status !== 'proposed') {
         await tx.agreementEvent.create({ data: { agreementId: created.id, kind: agreement.status, actorMemberId: agreement.responsible } });
       }
-      if (agreement.status !== 'done') {
-        await tx.followUp.create({ data: { groupId: group.id, kind: 'agreement_reminder', agreementId: created.id, dueAt: daysFrom(now, agreement.due - 1) } });
-      }
     }
-    await tx.followUp.create({ data: { groupId: group.id, kind: 'sip_review', dueAt: daysFrom(now, 30), createdByMemberId: members.case_manager } });
+    // The resource group meets on the first Tuesday of every month at 09:00; reminders are planned from it.
+    await tx.followUp.create({
+      data: { groupId: group.id, kind: 'group_meeting', startDay: daysFrom(now, 7).toISOString().slice(0, 10), time: '09:00', timeZone: group.timeZone, recurrence: 'monthly:1:2', createdByMemberId: members.case_manager },
+    });
 
     const crisisPlan = {
       warningSigns: {

@@ -141,10 +141,10 @@ for (const provider of testProviders()) {
         data: { groupId: group.id, lifeArea: 'housing', text: 'Eget boende', responsibleMemberId: member.id, subGoals: { create: [{ text: 'Ansökan', responsibleMemberId: member.id }] } },
       });
       await db.goalUpdate.create({ data: { goalId: goal.id, authorMemberId: member.id, status: 'in_progress', progress: 4 } });
-      const agreement = await db.agreement.create({
+      await db.agreement.create({
         data: { groupId: group.id, responsibleMemberId: member.id, what: 'Ringa FK', dueDate: new Date('2026-12-01'), goalId: goal.id, events: { create: [{ kind: 'created', actorMemberId: member.id }] } },
       });
-      await db.followUp.create({ data: { groupId: group.id, kind: 'agreement_reminder', agreementId: agreement.id, dueAt: new Date('2026-11-30') } });
+      await db.followUp.create({ data: { groupId: group.id, kind: 'sip_meeting', startDay: '2026-11-30', time: '09:00', timeZone: 'Europe/Stockholm', recurrence: 'weekly:4' } });
       await db.crisisPlan.create({ data: { groupId: group.id, currentVersion: 1, versions: { create: [{ version: 1, content: '{}', authorMemberId: member.id }] } } });
       await db.boardEntry.create({ data: { groupId: group.id, placedByMemberId: member.id } });
       const loaded = await db.resourceGroup.findUniqueOrThrow({
