@@ -62,6 +62,9 @@ export async function loadDemoGroup(db: Db, playground: PlaygroundConfig, option
   const { now } = options;
 
   return db.$transaction(async (tx) => {
+    // Agreements first: a member with agreements may not be deleted (Restrict), and SQLite applies the
+    // group's cascades in table order, which a table redefinition in a migration changes.
+    if (existing) await tx.agreement.deleteMany({ where: { groupId: existing.id } });
     if (existing) await tx.resourceGroup.delete({ where: { id: existing.id } });
     const group = await tx.resourceGroup.create({
       data: {

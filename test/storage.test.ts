@@ -42,7 +42,8 @@ describe('schema variants', () => {
     const sqlite = readMigrations(migrationsDir('sqlite'));
     const postgres = readMigrations(migrationsDir('postgresql'));
     expect(sqlite.map((m) => m.name)).toEqual(postgres.map((m) => m.name));
-    const tables = (sql: string) => [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]).sort();
+    // SQLite changes a table by creating "new_<table>" and renaming it: that is not a new table.
+    const tables = (sql: string) => [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]!).filter((name) => !name.startsWith('new_')).sort();
     for (let i = 0; i < sqlite.length; i++) expect(tables(sqlite[i]!.sql)).toEqual(tables(postgres[i]!.sql));
   });
 });
@@ -153,7 +154,7 @@ for (const provider of testProviders()) {
       });
       expect(loaded.goals[0]).toMatchObject({ text: 'Eget boende', status: 'not_started', version: 1, subGoals: [{ text: 'Ansökan' }], updates: [{ progress: 4 }] });
       expect(loaded.goals[0]!.agreements[0]).toMatchObject({ what: 'Ringa FK', status: 'proposed', events: [{ kind: 'created' }] });
-      expect(loaded.followUps[0]).toMatchObject({ status: 'scheduled', attempts: 0 });
+      expect(loaded.followUps[0]).toMatchObject({ kind: 'sip_meeting', status: 'active', recurrence: 'weekly:4' });
       expect(loaded.crisisPlan?.versions[0]).toMatchObject({ version: 1 });
       expect(loaded.boardEntries[0]?.removedAt).toBeNull();
       await expect(db.crisisPlanVersion.create({ data: { crisisPlanId: loaded.crisisPlan!.id, version: 1, content: '{}' } })).rejects.toThrow();
