@@ -13,6 +13,7 @@ export const CARD_NAMES = [
   'help',
   'notice',
   'refusal',
+  'reminder',
   'welcome',
   'group-setup-form',
   'group-summary',

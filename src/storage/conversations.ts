@@ -13,10 +13,13 @@ export interface StoredConversationReference {
   reference: Record<string, unknown>;
   /** Set while Teams refuses posts to this conversation (403). */
   unreachableAt?: Date;
+  /** For a personal chat: the user's Teams id, to find their chat for reminders. */
+  userId?: string;
 }
 
-function fromRow(row: { conversationId: string; serviceUrl: string; tenantId: string | null; reference: string; unreachableAt: Date | null }): StoredConversationReference {
+function fromRow(row: { conversationId: string; serviceUrl: string; tenantId: string | null; reference: string; unreachableAt: Date | null; userId?: string | null }): StoredConversationReference {
   return {
+    userId: row.userId ?? undefined,
     conversationId: row.conversationId,
     serviceUrl: row.serviceUrl,
     tenantId: row.tenantId ?? undefined,
@@ -34,7 +37,7 @@ function fromRow(row: { conversationId: string; serviceUrl: string; tenantId: st
  */
 export async function saveConversationReference(db: Db, ref: StoredConversationReference, stored?: StoredConversationReference): Promise<void> {
   if (stored && stored.serviceUrl === ref.serviceUrl && stored.tenantId === ref.tenantId && !stored.unreachableAt) return;
-  const data = { serviceUrl: ref.serviceUrl, tenantId: ref.tenantId ?? null, reference: JSON.stringify(ref.reference), unreachableAt: null, unreachableReason: null };
+  const data = { serviceUrl: ref.serviceUrl, tenantId: ref.tenantId ?? null, reference: JSON.stringify(ref.reference), unreachableAt: null, unreachableReason: null, userId: ref.userId ?? null };
   await db.conversationReference.upsert({
     where: { conversationId: ref.conversationId },
     create: { conversationId: ref.conversationId, ...data },
@@ -45,6 +48,12 @@ export async function saveConversationReference(db: Db, ref: StoredConversationR
 /** The stored reference of a conversation, or undefined. */
 export async function findConversationReference(db: Db, conversationId: string): Promise<StoredConversationReference | undefined> {
   const row = await db.conversationReference.findUnique({ where: { conversationId } });
+  return row ? fromRow(row) : undefined;
+}
+
+/** A member's personal chat with the bot, if the bot has one (they wrote to it, or it opened one). */
+export async function findPersonalChatOf(db: Db, teamsUserId: string): Promise<StoredConversationReference | undefined> {
+  const row = await db.conversationReference.findFirst({ where: { userId: teamsUserId }, orderBy: { updatedAt: 'desc' } });
   return row ? fromRow(row) : undefined;
 }
 

@@ -26,6 +26,7 @@ export async function rememberConversation(db: Db, activity: Activity, hosts: Se
     serviceUrl: activity.serviceUrl,
     tenantId: activity.conversation.tenantId ?? undefined,
     reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } } as unknown as Record<string, unknown>,
+    userId: activity.conversation.conversationType === 'personal' ? activity.from?.id : undefined,
   }, stored);
 }
 

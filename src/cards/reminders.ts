@@ -1,0 +1,100 @@
+/**
+ * Reminder cards: what kind of thing is due and when, for whom (the group's alias only in a personal
+ * chat), and buttons: show (the member's own view, after the usual access check), done, snooze.
+ * Never the text of an agreement, a goal or anything else about health.
+ */
+import type { Locale } from '../domain/locale';
+import { translate, type MessageKey } from '../locales';
+import { formatDateTime, formatDay } from './format';
+import { renderCard, type AdaptiveCardJson } from './render';
+
+export type ReminderCardKind =
+  | 'agreement_due'
+  | 'agreement_overdue'
+  | 'agreement_escalation'
+  | 'follow_up'
+  | 'meeting_agenda'
+  | 'weekly_digest'
+  | 'personal_digest';
+
+/** One reminder as the card tells it. */
+export interface ReminderItem {
+  reminderId: string;
+  kind: ReminderCardKind;
+  /** The follow-up's kind (plan_follow_up, sip_meeting, …) for follow-ups and agendas. */
+  followUpKind?: string;
+  /** When the thing is due: an agreement's due day, or a follow-up's time. */
+  when: Date;
+  /** Whether `when` is a whole day (agreements) or a time (follow-ups). */
+  wholeDay: boolean;
+  agreement?: { id: string; version: number };
+  /** Whether "to the next meeting" is a snooze choice (the group has one coming). */
+  nextMeeting?: boolean;
+}
+
+export interface ReminderCardOptions {
+  timeZone: string;
+  /** The individual's alias: only on cards in a member's personal chat, never in a channel. */
+  alias?: string;
+  /** A channel post standing in for a personal chat that could not be opened: the member, @mentioned. */
+  mention?: { id: string; name: string };
+  /** One card for several reminders that came due while they could not be sent. */
+  catchUp?: boolean;
+}
+
+const SHOW_VERBS: Record<ReminderCardKind, string> = {
+  agreement_due: 'agreementShow',
+  agreement_overdue: 'agreementShow',
+  agreement_escalation: 'agreementShow',
+  follow_up: 'followUpsShow',
+  meeting_agenda: 'agendaShow',
+  weekly_digest: 'digestShow',
+  personal_digest: 'mineShow',
+};
+
+function lineOf(locale: Locale, item: ReminderItem, timeZone: string): string {
+  const when = item.wholeDay ? formatDay(item.when, locale) : formatDateTime(item.when, locale, timeZone);
+  const what = item.followUpKind ? translate(locale, `followUp.kind.${item.followUpKind}` as MessageKey) : '';
+  return translate(locale, `reminder.line.${item.kind}`, { when, what });
+}
+
+/**
+ * @example
+ *   reminderCard('sv', [{ reminderId: 'r1', kind: 'agreement_due', when, wholeDay: true, agreement: { id: 'a1', version: 2 } }], { timeZone, alias: 'K.L.' })
+ */
+export function reminderCard(locale: Locale, items: ReminderItem[], options: ReminderCardOptions): AdaptiveCardJson {
+  const single = items.length === 1 && !options.catchUp ? items[0]! : undefined;
+  const alias = options.alias ?? null;
+  const show = single
+    ? { verb: SHOW_VERBS[single.kind], data: single.agreement ? { agreementId: single.agreement.id } : single.kind === 'meeting_agenda' ? { reminderId: single.reminderId } : {} }
+    : options.catchUp
+      ? { verb: 'followUpsShow', data: {} }
+      : null;
+  const done = single?.agreement && single.kind !== 'agreement_escalation'
+    ? { verb: 'agreementChange', data: { agreementId: single.agreement.id, version: single.agreement.version, change: 'done' } }
+    : null;
+  const snooze = single
+    ? [
+        { reminderId: single.reminderId, for: 'day', title: translate(locale, 'reminder.snooze.day') },
+        { reminderId: single.reminderId, for: 'week', title: translate(locale, 'reminder.snooze.week') },
+        ...(single.nextMeeting ? [{ reminderId: single.reminderId, for: 'meeting', title: translate(locale, 'reminder.snooze.meeting') }] : []),
+      ]
+    : null;
+  const mentionTag = options.mention ? `<at>${options.mention.name}</at>` : null;
+  return renderCard('reminder', {
+    strings: {
+      title: translate(locale, options.catchUp ? 'reminder.catchUp.title' : single?.kind === 'weekly_digest' ? 'reminder.digest.title' : 'reminder.title'),
+      note: options.catchUp ? translate(locale, 'reminder.catchUp.note', { count: items.length }) : null,
+      show: translate(locale, options.catchUp ? 'reminder.showFollowUps' : 'reminder.show'),
+      done: translate(locale, 'reminder.done'),
+      snooze: translate(locale, 'reminder.snooze'),
+      snoozeIntro: translate(locale, 'reminder.snoozeIntro'),
+    },
+    mentionText: mentionTag ? translate(locale, 'reminder.mention', { name: mentionTag }) : null,
+    mentions: options.mention ? [{ type: 'mention', text: mentionTag, mentioned: { id: options.mention.id, name: options.mention.name } }] : [],
+    lines: items.map((item) => ({ alias, text: lineOf(locale, item, options.timeZone) })),
+    show,
+    done,
+    snooze,
+  });
+}

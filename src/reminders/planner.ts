@@ -1,0 +1,223 @@
+/**
+ * Plans reminders from what the groups have: agreements (before, on the first working day after, and
+ * escalated to the case manager), scheduled follow-ups and their meeting agendas, and the weekly
+ * digests. Every occurrence is computed from the wall clock in the group's time zone and moved into its
+ * working time; it becomes one Reminder row (unique key), so planning is repeatable from any process.
+ * Only occurrences within the horizon are planned; later ones are planned by a later run.
+ */
+import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
+import { nextOccurrence, parseRecurrence } from '../domain/recurrence';
+import {
+  addWorkingDays,
+  firstWorkingDayAfter,
+  localDayOf,
+  nextWorkingTime,
+  startOfWorkingDay,
+  type WorkingTime,
+} from '../domain/working-time';
+import type { Db } from '../storage/database';
+import { groupDestination, memberDestination, planReminders, type PlannedReminder } from '../storage/reminders';
+
+/** The follow-up kinds that are meetings: they get an agenda the working day before. */
+export const MEETING_KINDS = ['sip_meeting', 'group_meeting'] as const;
+export const FOLLOW_UP_KINDS = ['plan_follow_up', 'sip_meeting', 'goal_evaluation', 'crisis_plan_review', 'group_meeting'] as const;
+export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
+
+/** A group's working time from its stored settings. */
+export function workingTimeOf(group: { timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number }): WorkingTime {
+  const days = group.workDays
+    .split(',')
+    .map((d) => Number(d))
+    .filter((d) => Number.isInteger(d) && d >= 1 && d <= 7);
+  return { timeZone: group.timeZone, days, startMinute: group.workdayStartMinute, endMinute: group.workdayEndMinute };
+}
+
+const DAY_MS = 86_400_000;
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+
+export interface PlanOptions {
+  now: Date;
+  /** Plan occurrences whose time is before now + horizon. */
+  horizonMs: number;
+}
+
+/**
+ * Agreement reminders: `reminderLeadDays` working days before the due date to the person responsible
+ * ("due"), on the first working day after it ("overdue"), and `escalateAfterDays` working days later to
+ * the case manager too. The key carries the due date, so a new due date plans new reminders and the
+ * old ones are found obsolete when their time comes (scheduler.ts).
+ */
+export async function planAgreementReminders(db: Db, options: PlanOptions): Promise<number> {
+  const { now, horizonMs } = options;
+  // Open agreements whose reminders can fall between a month ago and the horizon.
+  const agreements = await db.agreement.findMany({
+    where: { status: { in: [...OPEN_AGREEMENT_STATUSES] }, dueDate: { gte: new Date(now.getTime() - 31 * DAY_MS), lte: new Date(now.getTime() + horizonMs + 31 * DAY_MS) } },
+    select: {
+      id: true,
+      dueDate: true,
+      createdAt: true,
+      responsibleMemberId: true,
+      group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, reminderLeadDays: true, escalateAfterDays: true } },
+    },
+  });
+  const caseManagers = new Map(
+    (await db.member.findMany({ where: { groupId: { in: [...new Set(agreements.map((a) => a.group.id))] }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } })).map((m) => [m.groupId, m.id]),
+  );
+  const horizon = now.getTime() + horizonMs;
+  const planned: PlannedReminder[] = [];
+  for (const agreement of agreements) {
+    const wt = workingTimeOf(agreement.group);
+    const dueDay = isoDay(agreement.dueDate);
+    const overdueDay = firstWorkingDayAfter(dueDay, wt);
+    const occurrences: Array<{ kind: PlannedReminder['kind']; day: string; memberId: string | undefined }> = [
+      { kind: 'agreement_due', day: addWorkingDays(dueDay, -Math.max(1, agreement.group.reminderLeadDays), wt), memberId: agreement.responsibleMemberId },
+      { kind: 'agreement_overdue', day: overdueDay, memberId: agreement.responsibleMemberId },
+      { kind: 'agreement_escalation', day: addWorkingDays(overdueDay, Math.max(1, agreement.group.escalateAfterDays), wt), memberId: caseManagers.get(agreement.group.id) },
+    ];
+    for (const occurrence of occurrences) {
+      if (!occurrence.memberId) continue;
+      const at = startOfWorkingDay(occurrence.day, wt);
+      // Not before the agreement existed (a reminder for a day already past when it was made), not yet beyond the horizon.
+      if (at.getTime() > horizon || localDayOf(at, wt.timeZone) < localDayOf(agreement.createdAt, wt.timeZone)) continue;
+      planned.push({
+        groupId: agreement.group.id,
+        kind: occurrence.kind,
+        occurrenceKey: `${occurrence.kind}:${agreement.id}:${dueDay}`,
+        agreementId: agreement.id,
+        memberId: occurrence.memberId,
+        destination: memberDestination(occurrence.memberId),
+        dueAt: at,
+        sendAfter: at,
+      });
+    }
+  }
+  return planReminders(db, planned);
+}
+
+/**
+ * Follow-up reminders: each active follow-up's next occurrence within the horizon becomes a reminder
+ * (to the channel or to each chosen member), a meeting also an agenda the working day before, and the
+ * follow-up moves on to its following occurrence (or finishes). The move is a guarded update, so two
+ * processes planning at once move it once.
+ */
+export async function planFollowUpReminders(db: Db, options: PlanOptions): Promise<number> {
+  const { now, horizonMs } = options;
+  const horizon = new Date(now.getTime() + horizonMs);
+  let created = 0;
+  // Each pass plans one occurrence per follow-up; a follow-up far behind (the bot was down) catches up
+  // over a few passes, bounded so one run stays short.
+  for (let pass = 0; pass < 8; pass++) {
+    const due = await db.followUp.findMany({
+      where: { status: 'active', nextAt: { lte: horizon } },
+      include: { group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true } } },
+      take: 500,
+    });
+    if (due.length === 0) break;
+    for (const followUp of due) created += await planOneOccurrence(db, followUp, now);
+  }
+  return created;
+}
+
+type FollowUpWithGroup = Awaited<ReturnType<Db['followUp']['findFirstOrThrow']>> & {
+  group: { id: string; timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number };
+};
+
+async function planOneOccurrence(db: Db, followUp: FollowUpWithGroup, now: Date): Promise<number> {
+  const wt = workingTimeOf(followUp.group);
+  const at = followUp.nextAt!;
+  const day = followUp.nextDay ?? localDayOf(at, followUp.timeZone);
+  const recurrence = parseRecurrence(followUp.recurrence) ?? { kind: 'once' as const };
+  const next = nextOccurrence({ startDay: followUp.startDay, time: followUp.time, timeZone: followUp.timeZone, recurrence }, at);
+  // Move on first (guarded): of two processes, only the one that moved it plans this occurrence.
+  const moved = await db.followUp.updateMany({
+    where: { id: followUp.id, status: 'active', nextAt: at },
+    data: next ? { nextAt: next.at, nextDay: next.day } : { nextAt: null, nextDay: null, status: 'finished' },
+  });
+  if (moved.count !== 1) return 0;
+  const recipients: Array<string | undefined> =
+    followUp.audience === 'members' ? (JSON.parse(followUp.audienceMemberIds ?? '[]') as string[]) : [undefined];
+  const planned: PlannedReminder[] = recipients.map((memberId) => ({
+    groupId: followUp.groupId,
+    kind: 'follow_up',
+    occurrenceKey: `follow_up:${followUp.id}:${day}T${followUp.time}${memberId ? `:${memberId}` : ''}`,
+    followUpId: followUp.id,
+    memberId,
+    destination: memberId ? memberDestination(memberId) : groupDestination(followUp.groupId),
+    dueAt: at,
+    sendAfter: nextWorkingTime(at, wt),
+  }));
+  if ((MEETING_KINDS as readonly string[]).includes(followUp.kind)) {
+    const agendaAt = startOfWorkingDay(addWorkingDays(day, -1, wt), wt);
+    // An agenda whose day has passed already (a meeting planned for tomorrow evening) is still useful today.
+    planned.push({
+      groupId: followUp.groupId,
+      kind: 'meeting_agenda',
+      occurrenceKey: `meeting_agenda:${followUp.id}:${day}`,
+      followUpId: followUp.id,
+      destination: groupDestination(followUp.groupId),
+      dueAt: agendaAt,
+      sendAfter: agendaAt.getTime() < now.getTime() ? nextWorkingTime(now, wt) : agendaAt,
+    });
+  }
+  return planReminders(db, planned);
+}
+
+/**
+ * The weekly digest of every group that has it on: the first working time of the week (Monday
+ * morning, or later when Monday is a holiday), one per group and week. And the personal digest of
+ * every member who asked for it, one per person and week, across their groups.
+ */
+export async function planDigests(db: Db, options: PlanOptions): Promise<number> {
+  const { now, horizonMs } = options;
+  const horizon = now.getTime() + horizonMs;
+  const groups = await db.resourceGroup.findMany({
+    where: { weeklyDigest: true },
+    select: { id: true, createdAt: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true },
+  });
+  const planned: PlannedReminder[] = [];
+  const weekStart = (wt: WorkingTime) => {
+    const today = localDayOf(now, wt.timeZone);
+    const weekday = new Date(`${today}T12:00:00Z`).getUTCDay() || 7;
+    const monday = isoDay(new Date(new Date(`${today}T12:00:00Z`).getTime() - (weekday - 1) * DAY_MS));
+    return { monday, at: nextWorkingTime(wallClockStart(monday, wt), wt) };
+  };
+  for (const group of groups) {
+    const wt = workingTimeOf(group);
+    const { monday, at } = weekStart(wt);
+    if (at.getTime() > horizon || at.getTime() < group.createdAt.getTime()) continue;
+    planned.push({ groupId: group.id, kind: 'weekly_digest', occurrenceKey: `weekly_digest:${group.id}:${monday}`, destination: groupDestination(group.id), dueAt: at, sendAfter: at });
+  }
+  const subscribers = await db.member.findMany({
+    where: { personalDigest: true, removedAt: null, aadObjectId: { not: null }, teamsUserId: { not: null } },
+    select: { id: true, aadObjectId: true, groupId: true, group: { select: { timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true } } },
+    orderBy: { createdAt: 'asc' },
+  });
+  const seen = new Set<string>();
+  for (const member of subscribers) {
+    if (seen.has(member.aadObjectId!)) continue;
+    seen.add(member.aadObjectId!);
+    const wt = workingTimeOf(member.group);
+    const { monday, at } = weekStart(wt);
+    if (at.getTime() > horizon) continue;
+    planned.push({
+      groupId: member.groupId,
+      kind: 'personal_digest',
+      occurrenceKey: `personal_digest:${member.aadObjectId}:${monday}`,
+      memberId: member.id,
+      destination: memberDestination(member.id),
+      dueAt: at,
+      sendAfter: at,
+    });
+  }
+  return planReminders(db, planned);
+}
+
+/** Midnight of a day in the working time's zone, as an instant (nextWorkingTime moves it to the start). */
+function wallClockStart(day: string, wt: WorkingTime): Date {
+  return startOfWorkingDay(day, { ...wt, startMinute: 0 });
+}
+
+/** Plans everything due within the horizon; returns how many reminders were new. */
+export async function planAll(db: Db, options: PlanOptions): Promise<number> {
+  return (await planAgreementReminders(db, options)) + (await planFollowUpReminders(db, options)) + (await planDigests(db, options));
+}

@@ -1,0 +1,90 @@
+/**
+ * Teams' limits for a bot's posts, kept before Teams has to answer 429: per conversation at most 7 per
+ * second and 60 per 30 seconds, and per tenant a configurable ceiling per second. Sliding windows of
+ * the moments of the latest sends; `take` waits until a send fits every window, then records it.
+ *
+ * Per conversation the limit holds across instances because one process at a time sends to a
+ * destination (storage/reminders.ts SendLease). The tenant ceiling is per process: with N instances,
+ * set REMINDER_TENANT_RATE to the tenant's ceiling divided by N.
+ */
+
+export interface RateWindow {
+  /** At most this many sends … */
+  max: number;
+  /** … in any window of this many milliseconds. */
+  ms: number;
+}
+
+export interface RateLimits {
+  perConversation: readonly RateWindow[];
+  perTenant: readonly RateWindow[];
+}
+
+/** Teams' documented limits per bot and conversation, and 30 per second per tenant. */
+export const TEAMS_RATE_LIMITS: RateLimits = {
+  perConversation: [
+    { max: 7, ms: 1_000 },
+    { max: 60, ms: 30_000 },
+  ],
+  perTenant: [{ max: 30, ms: 1_000 }],
+};
+
+/** No limits at all (benchmarks measure the scheduler's own cost with them lifted). */
+export const NO_RATE_LIMITS: RateLimits = { perConversation: [], perTenant: [] };
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/**
+ * A limiter for one process.
+ *
+ * @example
+ *   const limiter = createRateLimiter(TEAMS_RATE_LIMITS);
+ *   await limiter.take('group:g1', 'tenant-1'); // then post
+ */
+export function createRateLimiter(limits: RateLimits, clock: Clock = realClock) {
+  const history = new Map<string, number[]>();
+  const longest = (windows: readonly RateWindow[]) => windows.reduce((max, w) => Math.max(max, w.ms), 0);
+
+  /** How long until one more send fits every window of `key`; 0 when it fits now. */
+  function waitFor(key: string, windows: readonly RateWindow[], at: number): number {
+    const sent = history.get(key) ?? [];
+    let wait = 0;
+    for (const window of windows) {
+      const inWindow = sent.filter((t) => t > at - window.ms);
+      if (inWindow.length >= window.max) wait = Math.max(wait, inWindow[inWindow.length - window.max]! + window.ms - at);
+    }
+    return wait;
+  }
+
+  function record(key: string, windows: readonly RateWindow[], at: number): void {
+    const keep = longest(windows);
+    const sent = (history.get(key) ?? []).filter((t) => t > at - keep);
+    sent.push(at);
+    if (sent.length > 0) history.set(key, sent);
+  }
+
+  return {
+    /** Waits until a post to `conversation` in `tenant` fits the limits, and counts it. */
+    async take(conversation: string, tenant: string): Promise<void> {
+      const conversationKey = `c:${conversation}`;
+      const tenantKey = `t:${tenant}`;
+      for (;;) {
+        const at = clock.now();
+        const wait = Math.max(waitFor(conversationKey, limits.perConversation, at), waitFor(tenantKey, limits.perTenant, at));
+        if (wait <= 0) {
+          if (limits.perConversation.length > 0) record(conversationKey, limits.perConversation, at);
+          if (limits.perTenant.length > 0) record(tenantKey, limits.perTenant, at);
+          return;
+        }
+        await clock.sleep(wait);
+      }
+    },
+  };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;

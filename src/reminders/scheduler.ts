@@ -1,0 +1,231 @@
+/**
+ * The reminder scheduler that runs inside every bot process. Each tick it plans what has come within
+ * the horizon (planner.ts), then sends what is due: destination by destination, each held by one
+ * process at a time (a lease in the database), within Teams' rate limits and the group's working time.
+ *
+ * Delivery: a reminder is sent at least once and, apart from one case, exactly once. It is claimed
+ * under a lease before it is sent and settled after; a process that dies mid-send leaves its claims to
+ * expire (LEASE_MS) and another process sends them. Only when a post reached Teams but the
+ * acknowledgement did not reach us (the process died between the two, or the connector failed
+ * ambiguously) can it be posted twice: at most one duplicate per such lost acknowledgement.
+ *
+ * Catch-up: reminders whose time passed more than `catchUpAfterMs` ago (the bot was down, or the
+ * conversation could not be reached) are not sent one by one: each destination gets one catch-up card
+ * listing them, never a flood.
+ */
+import { randomUUID } from 'node:crypto';
+import { isWorkingTime, nextWorkingTime } from '../domain/working-time';
+import type { Logger } from '../logger';
+import { recordAudits } from '../storage/audit';
+import type { Db } from '../storage/database';
+import {
+  claimDueReminders,
+  deferReminders,
+  findDueDestinations,
+  leaseDestination,
+  releaseDestination,
+  settleReminders,
+  type ReminderRow,
+} from '../storage/reminders';
+import { planAll, workingTimeOf } from './planner';
+import { createRateLimiter, realClock, TEAMS_RATE_LIMITS, type Clock, type RateLimits } from './rate-limit';
+
+/** How long a claim or a destination lease lasts without renewal. */
+export const LEASE_MS = 60_000;
+/** After its last send, a destination stays with its process this long (the longest rate window). */
+const COOLDOWN_MS = 30_000;
+const CLAIM_BATCH = 100;
+const DESTINATIONS_PER_TICK = 200;
+
+export interface ReminderGroup {
+  id: string;
+  conversationId: string;
+  tenantId: string | null;
+  individualAlias: string;
+  locale: string;
+  timeZone: string;
+  workDays: string;
+  workdayStartMinute: number;
+  workdayEndMinute: number;
+}
+
+/** What the Teams layer answers when asked to post reminders to a destination. */
+export type SendOutcome =
+  | { kind: 'sent'; how: string }
+  /** Nothing to send any more: the reminders are obsolete or the recipient may no longer see them. */
+  | { kind: 'dropped'; reason: string }
+  /** Teams says wait (429 beyond the turn's retries, 412, 503): try again after `retryAfterMs`. */
+  | { kind: 'later'; retryAfterMs: number; reason: string }
+  /** The conversation cannot be reached (403) or is not known: kept until the bot hears from it. */
+  | { kind: 'unreachable'; reason: string }
+  /** Refused for good (e.g. a service host that is not allowed). */
+  | { kind: 'failed'; reason: string };
+
+export interface ReminderSender {
+  /**
+   * Posts one reminder, or (`catchUp`) one card for several that are late. Validates first that they
+   * still apply and that the recipient may still see them.
+   */
+  send(group: ReminderGroup, destination: string, reminders: ReminderRow[], catchUp: boolean): Promise<SendOutcome>;
+}
+
+export interface SchedulerOptions {
+  /** Between ticks. */
+  intervalMs: number;
+  /** Plan reminders this far ahead. */
+  horizonMs: number;
+  /** Reminders later than this are folded into one catch-up card per destination. */
+  catchUpAfterMs: number;
+  /** How long an unreachable destination waits before it is tried again (it is also tried when the conversation speaks). */
+  unreachableRetryMs: number;
+  limits: RateLimits;
+  /** How many destinations are sent to at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  intervalMs: 15_000,
+  horizonMs: 2 * 86_400_000,
+  catchUpAfterMs: 15 * 60_000,
+  unreachableRetryMs: 60 * 60_000,
+  limits: TEAMS_RATE_LIMITS,
+  concurrency: 8,
+};
+
+export interface SchedulerDeps {
+  db: Db;
+  logger: Logger;
+  now: () => Date;
+  sender: ReminderSender;
+  clock?: Clock;
+  /** This process's name in leases (default: a random id). */
+  owner?: string;
+}
+
+/**
+ * @example
+ *   const scheduler = createReminderScheduler({ db, logger, now, sender }, DEFAULT_SCHEDULER_OPTIONS);
+ *   scheduler.start(); … await scheduler.stop();
+ */
+export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerOptions = DEFAULT_SCHEDULER_OPTIONS) {
+  const { db, logger, now, sender } = deps;
+  const owner = deps.owner ?? `process-${randomUUID()}`;
+  const limiter = createRateLimiter(options.limits, deps.clock ?? realClock);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+
+  async function groupOf(groupId: string): Promise<ReminderGroup | null> {
+    return db.resourceGroup.findUnique({
+      where: { id: groupId },
+      select: { id: true, conversationId: true, tenantId: true, individualAlias: true, locale: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true },
+    });
+  }
+
+  async function audit(reminders: ReminderRow[], action: string, outcome: 'allowed' | 'failed', reason: string): Promise<void> {
+    await recordAudits(
+      db,
+      reminders.map((r) => ({ action, outcome, groupId: r.groupId, actorMemberId: null, entityType: 'Reminder', entityId: r.id, reason })),
+      now(),
+    );
+  }
+
+  /** Sends what is due for one destination this process holds. */
+  async function sendDestination(destination: string): Promise<number> {
+    const at = now();
+    if (!(await leaseDestination(db, destination, owner, at, new Date(at.getTime() + LEASE_MS)))) return 0;
+    let sent = 0;
+    try {
+      const claimed = await claimDueReminders(db, destination, owner, at, new Date(at.getTime() + LEASE_MS), CLAIM_BATCH);
+      if (claimed.length === 0) return 0;
+      const group = await groupOf(claimed[0]!.groupId);
+      if (!group) {
+        await settleReminders(db, claimed.map((r) => r.id), owner, { status: 'cancelled', outcome: 'no_group', at });
+        return 0;
+      }
+      const wt = workingTimeOf(group);
+      if (!isWorkingTime(at, wt)) {
+        // Never outside working time: wait for the next working time, never dropped.
+        await deferReminders(db, claimed.map((r) => r.id), owner, nextWorkingTime(at, wt));
+        return 0;
+      }
+      const late = claimed.filter((r) => at.getTime() - r.sendAfter.getTime() > options.catchUpAfterMs);
+      const batches: Array<{ reminders: ReminderRow[]; catchUp: boolean }> =
+        late.length > 1
+          ? [{ reminders: claimed, catchUp: true }]
+          : claimed.map((r) => ({ reminders: [r], catchUp: false }));
+      for (let i = 0; i < batches.length; i++) {
+        const batch = batches[i]!;
+        await limiter.take(destination, group.tenantId ?? '');
+        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp);
+        const ids = batch.reminders.map((r) => r.id);
+        const rest = batches.slice(i + 1).flatMap((b) => b.reminders.map((r) => r.id));
+        if (outcome.kind === 'sent') {
+          await settleReminders(db, ids, owner, { status: 'sent', outcome: batch.catchUp ? `catch_up:${outcome.how}` : outcome.how, at: now() });
+          await audit(batch.reminders, 'reminder.sent', 'allowed', batch.catchUp ? 'catch_up' : outcome.how);
+          sent += ids.length;
+        } else if (outcome.kind === 'dropped') {
+          await settleReminders(db, ids, owner, { status: 'cancelled', outcome: outcome.reason, at: now() });
+        } else if (outcome.kind === 'failed') {
+          await settleReminders(db, ids, owner, { status: 'failed', outcome: outcome.reason, at: now() });
+          await audit(batch.reminders, 'reminder.failed', 'failed', outcome.reason);
+        } else {
+          // Wait (429) or unreachable (403): this one and the rest of the destination wait; nothing is dropped.
+          const waitMs = outcome.kind === 'later' ? outcome.retryAfterMs : options.unreachableRetryMs;
+          await deferReminders(db, [...ids, ...rest], owner, new Date(now().getTime() + waitMs), outcome.reason);
+          await audit(batch.reminders, 'reminder.failed', 'failed', outcome.reason);
+          break;
+        }
+      }
+      return sent;
+    } finally {
+      await releaseDestination(db, destination, owner, new Date(now().getTime() + COOLDOWN_MS));
+    }
+  }
+
+  /** One round: plan, then send to every destination with something due (a few at a time). */
+  async function tick(): Promise<{ planned: number; sent: number }> {
+    const planned = await planAll(db, { now: now(), horizonMs: options.horizonMs });
+    const destinations = await findDueDestinations(db, now(), DESTINATIONS_PER_TICK);
+    let sent = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < destinations.length && !stopped) {
+        const destination = destinations[next++]!;
+        try {
+          sent += await sendDestination(destination);
+        } catch (error) {
+          logger.error('reminders.destination_failed', { errorName: (error as Error)?.name ?? typeof error });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+    if (planned > 0 || sent > 0) logger.info('reminders.tick', { planned, sent, destinations: destinations.length });
+    return { planned, sent };
+  }
+
+  const loop = async () => {
+    if (stopped) return;
+    running = tick().catch((error: unknown) => logger.error('reminders.tick_failed', { errorName: (error as Error)?.name ?? typeof error }));
+    await running;
+    if (!stopped) timer = setTimeout(loop, options.intervalMs);
+  };
+
+  return {
+    owner,
+    tick,
+    /** Starts ticking (the first tick at once: what came due while the bot was down goes out now). */
+    start(): void {
+      stopped = false;
+      timer = setTimeout(loop, 0);
+    },
+    /** Stops after the tick in progress (its claims are settled or left to expire). */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+export type ReminderScheduler = ReturnType<typeof createReminderScheduler>;
