@@ -36,6 +36,8 @@ export interface Config {
   serviceHosts: ServiceHostPolicy;
   /** How often memberships are reconciled against each conversation's roster (and once at start). */
   rosterReconcileMinutes: number;
+  /** The reminder scheduler: on (default) or off (REMINDERS=off, e.g. for an instance that only answers). */
+  reminders: { enabled: boolean; intervalSeconds: number; tenantRatePerSecond: number; catchUpAfterMinutes: number };
   /** Bot Framework's OpenID metadata document (tokens from Teams); botbuilder's default when unset. */
   openIdMetadataUrl?: string;
   /** How long validating a token may take (fetching signing keys included) before it gets 401. */
@@ -165,6 +167,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const rosterReconcileMinutes = boundedInteger('ROSTER_RECONCILE_MINUTES', value('ROSTER_RECONCILE_MINUTES'), 60, 1, 60, problems);
   const authTimeoutMs = boundedInteger('AUTH_TIMEOUT_MS', value('AUTH_TIMEOUT_MS'), 5000, 100, 10_000, problems);
+  const rawReminders = value('REMINDERS');
+  if (rawReminders !== undefined && rawReminders !== 'on' && rawReminders !== 'off') problems.push(`REMINDERS is "${rawReminders}": set on or off (default on).`);
+  const reminders = {
+    enabled: rawReminders !== 'off',
+    intervalSeconds: boundedInteger('REMINDER_INTERVAL_SECONDS', value('REMINDER_INTERVAL_SECONDS'), 15, 1, 300, problems),
+    tenantRatePerSecond: boundedInteger('REMINDER_TENANT_RATE', value('REMINDER_TENANT_RATE'), 30, 1, 1000, problems),
+    catchUpAfterMinutes: boundedInteger('REMINDER_CATCH_UP_MINUTES', value('REMINDER_CATCH_UP_MINUTES'), 15, 1, 1440, problems),
+  };
 
   const openIdMetadataUrl = value('BOT_OPENID_METADATA_URL');
   if (openIdMetadataUrl !== undefined && !/^https?:\/\//.test(openIdMetadataUrl)) {
@@ -186,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tenants,
     serviceHosts,
     rosterReconcileMinutes,
+    reminders,
     openIdMetadataUrl,
     authTimeoutMs,
   };

@@ -8,6 +8,8 @@ import { pruneProcessedActivities } from './storage/activities';
 import { openDatabase, type Database } from './storage/database';
 import { createBotApp, type BotApp } from './teams/app';
 import { startServer, type ActivityProcessor, type RunningServer } from './http/server';
+import { TEAMS_RATE_LIMITS } from './reminders/rate-limit';
+import { createReminderScheduler, DEFAULT_SCHEDULER_OPTIONS, type ReminderScheduler } from './reminders/scheduler';
 
 /** Redeliveries come within minutes; claims are kept two days. */
 const PROCESSED_ACTIVITY_RETENTION_MS = 2 * 24 * 60 * 60 * 1000;
@@ -17,6 +19,8 @@ export interface RunningBot {
   database: Database;
   bot: BotApp;
   server: RunningServer;
+  /** The reminder scheduler of this process (undefined with REMINDERS=off). */
+  reminders: ReminderScheduler | undefined;
   stop(): Promise<void>;
 }
 
@@ -73,12 +77,26 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   firstReconcile.unref();
   const reconcileTimer = setInterval(reconcile, config.rosterReconcileMinutes * 60 * 1000);
   reconcileTimer.unref();
+  const reminders = config.reminders.enabled
+    ? createReminderScheduler(
+        { db: database.db, logger, now, sender: bot.reminderSender },
+        {
+          ...DEFAULT_SCHEDULER_OPTIONS,
+          intervalMs: config.reminders.intervalSeconds * 1000,
+          catchUpAfterMs: config.reminders.catchUpAfterMinutes * 60_000,
+          limits: { ...TEAMS_RATE_LIMITS, perTenant: [{ max: config.reminders.tenantRatePerSecond, ms: 1000 }] },
+        },
+      )
+    : undefined;
+  reminders?.start();
   return {
     url: server.url,
     database,
     bot,
     server,
+    reminders,
     stop: async () => {
+      await reminders?.stop();
       clearInterval(pruneTimer);
       clearTimeout(firstReconcile);
       clearInterval(reconcileTimer);

@@ -6,6 +6,7 @@
  * Only occurrences within the horizon are planned; later ones are planned by a later run.
  */
 import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
+import { MEETING_KINDS } from '../domain/follow-ups';
 import { nextOccurrence, parseRecurrence } from '../domain/recurrence';
 import {
   addWorkingDays,
@@ -18,10 +19,6 @@ import {
 import type { Db } from '../storage/database';
 import { groupDestination, memberDestination, planReminders, type PlannedReminder } from '../storage/reminders';
 
-/** The follow-up kinds that are meetings: they get an agenda the working day before. */
-export const MEETING_KINDS = ['sip_meeting', 'group_meeting'] as const;
-export const FOLLOW_UP_KINDS = ['plan_follow_up', 'sip_meeting', 'goal_evaluation', 'crisis_plan_review', 'group_meeting'] as const;
-export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
 
 /** A group's working time from its stored settings. */
 export function workingTimeOf(group: { timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number }): WorkingTime {

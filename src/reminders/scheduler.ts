@@ -34,7 +34,7 @@ import { createRateLimiter, realClock, TEAMS_RATE_LIMITS, type Clock, type RateL
 export const LEASE_MS = 60_000;
 /** After its last send, a destination stays with its process this long (the longest rate window). */
 const COOLDOWN_MS = 30_000;
-const CLAIM_BATCH = 100;
+const CLAIM_BATCH = 50;
 const DESTINATIONS_PER_TICK = 200;
 
 export interface ReminderGroup {
@@ -51,7 +51,8 @@ export interface ReminderGroup {
 
 /** What the Teams layer answers when asked to post reminders to a destination. */
 export type SendOutcome =
-  | { kind: 'sent'; how: string }
+  /** Posted; `droppedIds` were in the batch but no longer apply (not in the card). */
+  | { kind: 'sent'; how: string; droppedIds?: string[] }
   /** Nothing to send any more: the reminders are obsolete or the recipient may no longer see them. */
   | { kind: 'dropped'; reason: string }
   /** Teams says wait (429 beyond the turn's retries, 412, 503): try again after `retryAfterMs`. */
@@ -161,9 +162,12 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
         const ids = batch.reminders.map((r) => r.id);
         const rest = batches.slice(i + 1).flatMap((b) => b.reminders.map((r) => r.id));
         if (outcome.kind === 'sent') {
-          await settleReminders(db, ids, owner, { status: 'sent', outcome: batch.catchUp ? `catch_up:${outcome.how}` : outcome.how, at: now() });
-          await audit(batch.reminders, 'reminder.sent', 'allowed', batch.catchUp ? 'catch_up' : outcome.how);
-          sent += ids.length;
+          const dropped = new Set(outcome.droppedIds ?? []);
+          const posted = batch.reminders.filter((r) => !dropped.has(r.id));
+          await settleReminders(db, [...dropped], owner, { status: 'cancelled', outcome: 'obsolete', at: now() });
+          await settleReminders(db, posted.map((r) => r.id), owner, { status: 'sent', outcome: batch.catchUp ? `catch_up:${outcome.how}` : outcome.how, at: now() });
+          await audit(posted, 'reminder.sent', 'allowed', batch.catchUp ? `catch_up:${outcome.how}` : outcome.how);
+          sent += posted.length;
         } else if (outcome.kind === 'dropped') {
           await settleReminders(db, ids, owner, { status: 'cancelled', outcome: outcome.reason, at: now() });
         } else if (outcome.kind === 'failed') {

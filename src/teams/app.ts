@@ -3,7 +3,7 @@
  * card actions and installs to the features. The only layer that imports botbuilder or teams-ai.
  */
 import { Application, TeamsAdapter, TurnState, type AdaptiveCard } from '@microsoft/teams-ai';
-import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type Activity, type ConversationParameters, type ConversationReference, type TurnContext } from 'botbuilder';
 import { errorCard, notAvailableCard, unknownCommandCard } from '../cards/notice';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { BotCredentials, Config } from '../config';
@@ -25,6 +25,8 @@ import { botWasAdded, greetInstalledConversation, rememberConversation } from '.
 import { isSendFailure, sendPathMiddleware, type SendFailureKind } from './outbound';
 import { reconcileMemberships, type ReconcileResult } from './reconcile';
 import { answerSearch } from './search';
+import { createReminderSender, type DeliveryOutcome } from './reminder-sender';
+import type { ReminderGroup, ReminderSender } from '../reminders/scheduler';
 import { replyWithCard } from './send';
 import { answerInvokeWithMessage, claimTurn, passesTenantFence, settleFailedTurn, turnRecord, type TurnOutcome } from './turn';
 
@@ -39,6 +41,8 @@ export interface BotApp {
   runTurn(context: TurnContext): Promise<TurnOutcome>;
   /** Ends memberships of people no longer in their conversation's roster (all groups). */
   reconcileMemberships(): Promise<ReconcileResult>;
+  /** Posts reminders for the scheduler (reminder-sender.ts). */
+  reminderSender: ReminderSender;
   /** Posts into a conversation from its stored reference; undefined when it could not (see outbound.ts). */
   postToConversation(conversationId: string, activity: Partial<Activity>): Promise<PostedActivity | undefined>;
 }
@@ -47,6 +51,9 @@ export interface BotApp {
 export function createFeatures(deps: BotDeps): Feature[] {
   return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), refusalsFeature(deps)];
 }
+
+/** The audience of a token for the Bot Connector (public cloud). */
+const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
 
 /**
  * Bot Framework's public-cloud endpoints (botframework-connector's AuthenticationConstants). botbuilder
@@ -140,6 +147,41 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
     // a failure that may have been applied, or a conversation not reachable now, nothing more is sent.
     return outcome === 'not_found' || outcome === 'unreachable' || outcome === 'rejected' ? 'gone' : 'failed';
   };
+  /** Opens a 1:1 chat with a member through Teams (the group's service URL and tenant) and posts into it. */
+  const openPersonalChat = async (group: ReminderGroup, member: { teamsUserId: string }, activity: Partial<Activity>): Promise<DeliveryOutcome | 'refused'> => {
+    const stored = await findConversationReference(db, group.conversationId);
+    if (!stored || stored.unreachableAt) return 'skipped';
+    const bot = (stored.reference as Partial<ConversationReference>).bot;
+    const tenantId = group.tenantId ?? stored.tenantId;
+    let outcome: DeliveryOutcome = 'ambiguous';
+    try {
+      const parameters = { isGroup: false, bot, members: [{ id: member.teamsUserId }], tenantId, channelData: { tenant: { id: tenantId } } } as unknown as ConversationParameters;
+      await adapter.createConversationAsync(appId, 'msteams', stored.serviceUrl, BOT_FRAMEWORK_AUDIENCE, parameters, async (context) => {
+        try {
+          // Remember the chat, so the next reminder goes straight there.
+          await rememberConversation(db, { ...context.activity, conversation: { ...context.activity.conversation, conversationType: 'personal' }, from: { id: member.teamsUserId, name: '' } } as Activity, settings.serviceHosts, undefined);
+          await context.sendActivity(activity);
+          outcome = 'done';
+        } catch (error) {
+          outcome = isSendFailure(error) ? error.kind : 'ambiguous';
+        }
+      });
+    } catch (error) {
+      // Teams will not open the chat: the member has not installed the app (403) or is unknown (404).
+      const status = (error as { statusCode?: number }).statusCode;
+      logger.warn('personal_chat.not_opened', { status: status ?? 'error' });
+      if (status === 403 || status === 404) return 'refused';
+      return status === 429 ? 'throttled' : 'ambiguous';
+    }
+    return outcome;
+  };
+  const reminderSender = createReminderSender({
+    db,
+    logger,
+    now: deps.now,
+    deliver: (conversationId, activity) => inConversation(conversationId, async (context) => void (await context.sendActivity(activity))),
+    openPersonalChat,
+  });
   const features = createFeatures({ ...deps, postToConversation, updateInConversation });
 
   const commands = new Map<string, CommandHandler>();
@@ -217,6 +259,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
     features,
     runTurn,
     postToConversation,
+    reminderSender,
     reconcileMemberships: () => reconcileMemberships({ db, logger, now: deps.now, adapter, appId }),
   };
 }

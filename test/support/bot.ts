@@ -29,7 +29,8 @@ export interface TestBot {
 export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: RosterMember[] = [], env: Record<string, string> = {}): Promise<TestBot> {
   const database = await createTestDatabaseUrl(provider);
   const connector = await startFakeConnector(roster);
-  const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'error', ...env });
+  // The reminder scheduler is off unless a test turns it on (reminder tests drive it with their own clock).
+  const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'error', REMINDERS: 'off', ...env });
   const logs: string[] = [];
   const bot = await startBot(config, createLogger('debug', (line) => logs.push(line)));
   return {

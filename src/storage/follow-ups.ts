@@ -1,0 +1,99 @@
+/**
+ * Follow-ups a group scheduled and the reminders they and everything else produce, as the group's
+ * members see and change them: create, list, cancel, snooze a reminder.
+ */
+import { DomainError } from '../domain/errors';
+import type { FollowUpInput } from '../domain/follow-ups';
+import { formatRecurrence, nextOccurrence } from '../domain/recurrence';
+import { recordChange, type AuditActor } from './audit';
+import type { Db } from './database';
+import { cancelPendingReminders } from './reminders';
+
+/**
+ * Schedules a follow-up; its first occurrence is planned by the scheduler.
+ *
+ * @example
+ *   await createFollowUp(db, groupId, 'Europe/Stockholm', input, actor, now);
+ */
+export async function createFollowUp(db: Db, groupId: string, timeZone: string, input: FollowUpInput, actor: AuditActor, now: Date) {
+  const first = nextOccurrence({ startDay: input.startDay, time: input.time, timeZone, recurrence: input.recurrence }, new Date(now.getTime() - 1));
+  if (!first) throw new DomainError('invalid_input', { day: 'followUp.error.past' });
+  return db.$transaction(async (tx) => {
+    const followUp = await tx.followUp.create({
+      data: {
+        groupId,
+        kind: input.kind,
+        startDay: input.startDay,
+        time: input.time,
+        timeZone,
+        recurrence: formatRecurrence(input.recurrence),
+        audience: input.memberIds.length > 0 ? 'members' : 'channel',
+        audienceMemberIds: input.memberIds.length > 0 ? JSON.stringify(input.memberIds) : null,
+        nextAt: first.at,
+        nextDay: first.day,
+        createdByMemberId: actor.memberId,
+      },
+    });
+    await recordChange(tx, 'followup.create', groupId, actor, 'FollowUp', followUp.id, now);
+    return followUp;
+  });
+}
+
+/** The group's active follow-ups, soonest first, and how many there are. */
+export async function listActiveFollowUps(db: Db, groupId: string, take: number) {
+  const where = { groupId, status: 'active' };
+  const [followUps, total] = await Promise.all([db.followUp.findMany({ where, orderBy: { nextAt: 'asc' }, take }), db.followUp.count({ where })]);
+  return { followUps, total };
+}
+
+/** Cancels a follow-up and its reminders not yet sent. 'unchanged' when it was not active. */
+export async function cancelFollowUp(db: Db, groupId: string, followUpId: string, actor: AuditActor, now: Date): Promise<'cancelled' | 'unchanged'> {
+  return db.$transaction(async (tx) => {
+    const found = await tx.followUp.findFirst({ where: { id: followUpId, groupId }, select: { id: true } });
+    if (!found) throw new DomainError('not_found');
+    const cancelled = await tx.followUp.updateMany({ where: { id: followUpId, status: 'active' }, data: { status: 'cancelled', nextAt: null, nextDay: null } });
+    if (cancelled.count === 0) return 'unchanged';
+    await cancelPendingReminders(tx as unknown as Db, { followUpId }, 'follow_up_cancelled');
+    await recordChange(tx, 'followup.cancel', groupId, actor, 'FollowUp', followUpId, now);
+    return 'cancelled';
+  });
+}
+
+/** The reminder a member acts on, with its group, if it is that group's. */
+export function findReminder(db: Db, reminderId: string) {
+  return db.reminder.findUnique({ where: { id: reminderId }, include: { group: true } });
+}
+
+/**
+ * Snoozes a reminder: a copy of it comes again at `sendAfter`; the schedule it came from is not
+ * changed. Snoozing the same reminder again makes another copy (each with its own key).
+ */
+export async function snoozeReminder(db: Db, reminder: { id: string; groupId: string; kind: string; occurrenceKey: string; agreementId: string | null; followUpId: string | null; memberId: string | null; destination: string; dueAt: Date }, sendAfter: Date, actor: AuditActor, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const earlier = await tx.reminder.count({ where: { snoozedFromId: reminder.id } });
+    await tx.reminder.create({
+      data: {
+        groupId: reminder.groupId,
+        kind: reminder.kind,
+        occurrenceKey: `${reminder.occurrenceKey}:snooze:${reminder.id}:${earlier + 1}`,
+        agreementId: reminder.agreementId,
+        followUpId: reminder.followUpId,
+        memberId: reminder.memberId,
+        destination: reminder.destination,
+        dueAt: reminder.dueAt,
+        sendAfter,
+        snoozedFromId: reminder.id,
+      },
+    });
+    await recordChange(tx, 'reminder.snoozed', reminder.groupId, actor, 'Reminder', reminder.id, now);
+  });
+}
+
+/** How many reminders of a group wait to be sent, and whether its conversation is unreachable. */
+export async function reminderStatusOf(db: Db, group: { id: string; conversationId: string }) {
+  const [pending, reference] = await Promise.all([
+    db.reminder.count({ where: { groupId: group.id, status: { in: ['pending', 'sending'] } } }),
+    db.conversationReference.findUnique({ where: { conversationId: group.conversationId }, select: { unreachableAt: true } }),
+  ]);
+  return { pending, unreachableSince: reference?.unreachableAt ?? null };
+}

@@ -1,0 +1,145 @@
+/**
+ * Posts reminders through Teams for the scheduler (reminders/scheduler.ts): a new top-level post in the
+ * group's conversation, or into a member's personal chat, opened through Teams when there is none yet;
+ * when that cannot be opened (the member has not installed the app), a channel post that @mentions
+ * them. Before posting it checks that each reminder still applies and that its recipient may still see
+ * it (a current member with consent); the card says only what kind of thing is due and when.
+ */
+import type { Activity } from 'botbuilder';
+import { reminderCard, type ReminderItem } from '../cards/reminders';
+import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
+import { MEETING_KINDS } from '../domain/follow-ups';
+import { resolveLocale } from '../domain/locale';
+import { hasConsent } from '../domain/members';
+import { wallClockToInstant } from '../domain/working-time';
+import type { Logger } from '../logger';
+import { translate } from '../locales';
+import { findPersonalChatOf } from '../storage/conversations';
+import type { Db } from '../storage/database';
+import type { ReminderRow } from '../storage/reminders';
+import type { ReminderGroup, ReminderSender, SendOutcome } from '../reminders/scheduler';
+import type { SendFailureKind } from './outbound';
+import { cardActivity } from './send';
+
+/** How a post went: done, skipped (no reference, or unreachable), or the send path's failure kind. */
+export type DeliveryOutcome = 'done' | 'skipped' | SendFailureKind;
+
+export interface ReminderSenderDeps {
+  db: Db;
+  logger: Logger;
+  now: () => Date;
+  /** Posts into a conversation from its stored reference (app.ts inConversation). */
+  deliver(conversationId: string, activity: Partial<Activity>): Promise<DeliveryOutcome>;
+  /** Opens a personal chat with a member through Teams and posts into it; 'refused' when Teams will not. */
+  openPersonalChat(group: ReminderGroup, member: { teamsUserId: string }, activity: Partial<Activity>): Promise<DeliveryOutcome | 'refused'>;
+}
+
+/** Waits, in ms, after Teams said "not now" (429 past the turn's own retries, 412, 503). */
+const LATER_MS = 60_000;
+
+function outcomeOf(delivery: DeliveryOutcome, how: string): SendOutcome {
+  switch (delivery) {
+    case 'done':
+      return { kind: 'sent', how };
+    case 'skipped':
+    case 'unreachable':
+    case 'not_found':
+      return { kind: 'unreachable', reason: delivery };
+    case 'throttled':
+    case 'unavailable':
+    case 'ambiguous':
+      // An ambiguous failure may have been posted: trying again later can make the one duplicate the
+      // delivery guarantee allows (scheduler.ts).
+      return { kind: 'later', retryAfterMs: LATER_MS, reason: delivery };
+    default:
+      return { kind: 'failed', reason: delivery };
+  }
+}
+
+/** The due day an agreement reminder was planned for (the last part of its key). */
+const plannedDueDay = (reminder: ReminderRow) => reminder.occurrenceKey.split(':')[2];
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/**
+ * @example
+ *   const sender = createReminderSender({ db, logger, now, deliver, openPersonalChat });
+ */
+export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
+  const { db, now } = deps;
+
+  /** The reminders that still apply, as card items; the others' ids. */
+  async function itemsOf(group: ReminderGroup, reminders: ReminderRow[]) {
+    const agreementIds = reminders.flatMap((r) => (r.agreementId ? [r.agreementId] : []));
+    const followUpIds = reminders.flatMap((r) => (r.followUpId ? [r.followUpId] : []));
+    const agreements = new Map(
+      (await db.agreement.findMany({ where: { id: { in: agreementIds } }, select: { id: true, status: true, dueDate: true, version: true } })).map((a) => [a.id, a]),
+    );
+    const followUps = new Map(
+      (await db.followUp.findMany({ where: { id: { in: followUpIds } }, select: { id: true, status: true, kind: true, time: true, timeZone: true } })).map((f) => [f.id, f]),
+    );
+    const nextMeeting = await db.followUp.findFirst({
+      where: { groupId: group.id, status: 'active', kind: { in: [...MEETING_KINDS] }, nextAt: { gt: now() } },
+      select: { id: true },
+    });
+    const items: ReminderItem[] = [];
+    const dropped: string[] = [];
+    for (const reminder of reminders) {
+      const base = { reminderId: reminder.id, kind: reminder.kind as ReminderItem['kind'], nextMeeting: Boolean(nextMeeting) };
+      if (reminder.agreementId) {
+        const agreement = agreements.get(reminder.agreementId);
+        // Finished, or moved to another day (its new day has reminders of its own).
+        if (!agreement || !(OPEN_AGREEMENT_STATUSES as readonly string[]).includes(agreement.status) || isoDay(agreement.dueDate) !== plannedDueDay(reminder)) {
+          dropped.push(reminder.id);
+          continue;
+        }
+        items.push({ ...base, when: agreement.dueDate, wholeDay: true, agreement: { id: agreement.id, version: agreement.version } });
+      } else if (reminder.followUpId) {
+        const followUp = followUps.get(reminder.followUpId);
+        if (!followUp || followUp.status === 'cancelled') {
+          dropped.push(reminder.id);
+          continue;
+        }
+        // An agenda is about its meeting: the meeting's day (in its key) at the follow-up's time.
+        const when = reminder.kind === 'meeting_agenda' ? wallClockToInstant(reminder.occurrenceKey.split(':')[2]!, followUp.time, followUp.timeZone) : reminder.dueAt;
+        items.push({ ...base, followUpKind: followUp.kind, when, wholeDay: false });
+      } else {
+        items.push({ ...base, when: reminder.dueAt, wholeDay: false });
+      }
+    }
+    return { items, dropped };
+  }
+
+  return {
+    async send(group, destination, reminders, catchUp) {
+      const locale = resolveLocale(group.locale);
+      const { items, dropped } = await itemsOf(group, reminders);
+      if (items.length === 0) return { kind: 'dropped', reason: 'obsolete' };
+      const withDropped = (outcome: SendOutcome): SendOutcome => (outcome.kind === 'sent' && dropped.length > 0 ? { ...outcome, droppedIds: dropped } : outcome);
+      const summary = translate(locale, 'shell.summary');
+
+      if (destination.startsWith('group:')) {
+        const card = reminderCard(locale, items, { timeZone: group.timeZone, catchUp });
+        return withDropped(outcomeOf(await deps.deliver(group.conversationId, cardActivity(card, summary)), 'channel'));
+      }
+
+      const member = await db.member.findUnique({
+        where: { id: destination.slice('member:'.length) },
+        select: { id: true, teamsUserId: true, displayName: true, removedAt: true, consentRecordedAt: true, consentWithdrawnAt: true },
+      });
+      // Only a current member with consent, who has Teams, is reminded of the group's things.
+      if (!member || member.removedAt || !hasConsent(member) || !member.teamsUserId) return { kind: 'dropped', reason: 'no_access' };
+      const personal = cardActivity(reminderCard(locale, items, { timeZone: group.timeZone, alias: group.individualAlias, catchUp }), summary);
+      const chat = await findPersonalChatOf(db, member.teamsUserId);
+      if (chat && !chat.unreachableAt) {
+        const delivered = await deps.deliver(chat.conversationId, personal);
+        if (delivered !== 'unreachable' && delivered !== 'not_found') return withDropped(outcomeOf(delivered, 'personal'));
+      }
+      const opened = await deps.openPersonalChat(group, { teamsUserId: member.teamsUserId }, personal);
+      if (opened !== 'refused') return withDropped(outcomeOf(opened, 'personal_opened'));
+      // The member has not installed the app: a channel post that names them, and nothing about the individual.
+      deps.logger.info('reminder.mention_fallback', { groupId: group.id });
+      const mention = cardActivity(reminderCard(locale, items, { timeZone: group.timeZone, catchUp, mention: { id: member.teamsUserId, name: member.displayName } }), summary);
+      return withDropped(outcomeOf(await deps.deliver(group.conversationId, mention), 'mention_fallback'));
+    },
+  };
+}
