@@ -17,6 +17,7 @@ import { conversationKey, localeOf } from './context';
 import type { ActionHandler, BotDeps, CommandHandler, Feature, PostedActivity, UpdateOutcome } from './feature';
 import { groupsFeature } from './groups';
 import { agreementsFeature } from './agreements';
+import { followUpsFeature } from './follow-ups';
 import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
 import { planFeature } from './plan';
@@ -49,7 +50,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), refusalsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), refusalsFeature(deps)];
 }
 
 /** The audience of a token for the Bot Connector (public cloud). */

@@ -1,0 +1,145 @@
+/**
+ * `uppföljning`: the group's coming follow-ups with cancel, the form for a new one, and the digest and
+ * meeting-agenda views that reminders open (member views: shown after the usual access check).
+ */
+import type { FieldErrors } from '../domain/errors';
+import { FOLLOW_UP_KINDS, REPEAT_CHOICES } from '../domain/follow-ups';
+import type { Locale } from '../domain/locale';
+import { parseRecurrence } from '../domain/recurrence';
+import { translate, type MessageKey } from '../locales';
+import { formatDateTime, formValue, localizeFieldErrors, earliestDateParams } from './format';
+import { shorten } from './paging';
+import { renderCard, type AdaptiveCardJson } from './render';
+import { MAX_REFRESH_USERS } from './shell';
+
+/** "Once", "Every week", "Every 2 weeks", "The first Tuesday of the month". */
+export function recurrenceText(locale: Locale, stored: string): string {
+  const recurrence = parseRecurrence(stored);
+  if (!recurrence || recurrence.kind === 'once') return translate(locale, 'recurrence.once');
+  if (recurrence.kind === 'weekly') {
+    return recurrence.everyWeeks === 1 ? translate(locale, 'recurrence.weekly1') : translate(locale, 'recurrence.weekly', { n: recurrence.everyWeeks });
+  }
+  return translate(locale, 'recurrence.monthly', {
+    nth: translate(locale, `ordinal.${recurrence.nth}` as MessageKey),
+    weekday: translate(locale, `weekday.${recurrence.weekday}` as MessageKey),
+  });
+}
+
+export interface FollowUpView {
+  id: string;
+  kind: string;
+  nextAt: Date | null;
+  recurrence: string;
+  audience: string;
+  audienceMemberIds: string | null;
+}
+
+/**
+ * @example
+ *   followUpsCard('sv', followUps, { alias: 'K.L.', timeZone, userIds, total: 3, pending: 2, unreachableSince: null, members })
+ */
+export function followUpsCard(
+  locale: Locale,
+  followUps: FollowUpView[],
+  options: {
+    alias: string;
+    timeZone: string;
+    userIds: string[];
+    total: number;
+    pending: number;
+    unreachableSince: Date | null;
+    members: Array<{ id: string; name: string }>;
+    notice?: string;
+  },
+): AdaptiveCardJson {
+  const names = new Map(options.members.map((m) => [m.id, m.name]));
+  const audienceText = (f: FollowUpView) =>
+    f.audience === 'members'
+      ? translate(locale, 'followUp.audience.members', { names: (JSON.parse(f.audienceMemberIds ?? '[]') as string[]).map((id) => names.get(id) ?? '–').join(', ') })
+      : translate(locale, 'followUp.audience.channel');
+  return renderCard('follow-ups', {
+    strings: {
+      title: translate(locale, 'followUp.list.title'),
+      refresh: translate(locale, 'card.refresh'),
+      status: translate(locale, 'followUp.list.pending', { count: options.pending }),
+      unreachable: options.unreachableSince ? translate(locale, 'followUp.list.unreachable', { since: formatDateTime(options.unreachableSince, locale, options.timeZone) }) : null,
+      empty: translate(locale, 'followUp.list.empty'),
+      cancel: translate(locale, 'followUp.cancel'),
+      new: translate(locale, 'followUp.new'),
+      more: options.total > followUps.length ? translate(locale, 'followUp.list.more', { shown: followUps.length, total: options.total }) : null,
+    },
+    notice: options.notice ?? null,
+    alias: options.alias,
+    userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
+    followUps: followUps.map((f) => ({
+      id: f.id,
+      kind: translate(locale, `followUp.kind.${f.kind}` as MessageKey),
+      next: f.nextAt ? translate(locale, 'followUp.next', { when: formatDateTime(f.nextAt, locale, options.timeZone) }) : translate(locale, 'followUp.noneLeft'),
+      details: `${recurrenceText(locale, f.recurrence)} · ${audienceText(f)}`,
+    })),
+  });
+}
+
+/** The new-follow-up form: kind, day and time (the group's wall clock), repeat, who is reminded. */
+export function followUpFormCard(
+  locale: Locale,
+  members: Array<{ id: string; name: string }>,
+  today: string,
+  values: Record<string, unknown> = {},
+  fieldErrors: FieldErrors = {},
+): AdaptiveCardJson {
+  return renderCard('follow-up-form', {
+    strings: {
+      title: translate(locale, 'followUp.form.title'),
+      intro: translate(locale, 'followUp.form.intro'),
+      kindLabel: translate(locale, 'followUp.form.kind'),
+      kindRequired: translate(locale, 'followUp.error.kindRequired'),
+      dayLabel: translate(locale, 'followUp.form.day'),
+      dayError: translate(locale, 'plan.error.dateRequiredNotPast', earliestDateParams(locale, today)),
+      timeLabel: translate(locale, 'followUp.form.time'),
+      timeRequired: translate(locale, 'followUp.error.timeRequired'),
+      repeatLabel: translate(locale, 'followUp.form.repeat'),
+      membersLabel: translate(locale, 'followUp.form.members'),
+      submit: translate(locale, 'followUp.form.submit'),
+    },
+    errors: localizeFieldErrors(locale, fieldErrors, 'followUp.error.summary', earliestDateParams(locale, today)),
+    form: { kind: formValue(values.kind), day: formValue(values.day), time: formValue(values.time) || '09:00', repeat: formValue(values.repeat) || 'once', members: formValue(values.members) },
+    today,
+    kinds: FOLLOW_UP_KINDS.map((kind) => ({ value: kind, title: translate(locale, `followUp.kind.${kind}`) })),
+    repeats: REPEAT_CHOICES.map((value) => ({ value, title: translate(locale, `followUp.repeat.${value.replace(':', '_')}` as MessageKey) })),
+    members,
+  });
+}
+
+export interface DigestSection {
+  heading: string;
+  items: Array<{ text: string; line: string; overdue?: boolean }>;
+}
+
+/**
+ * The weekly digest or a meeting's agenda, in a member's own view: sections of agreements, follow-ups
+ * and goals (their text shortened, as TextRuns), and for an agenda the button that posts the meeting
+ * summary afterwards.
+ */
+export function digestCard(
+  locale: Locale,
+  kind: 'digest' | 'agenda',
+  sections: DigestSection[],
+  options: { alias: string; subtitle: string; summarySince?: string },
+): AdaptiveCardJson {
+  return renderCard('digest', {
+    strings: {
+      title: translate(locale, kind === 'digest' ? 'digest.title' : 'agenda.title'),
+      subtitle: options.subtitle,
+      none: translate(locale, 'digest.none'),
+      summary: translate(locale, 'agenda.summary'),
+      followUps: translate(locale, 'reminder.showFollowUps'),
+    },
+    alias: options.alias,
+    sections: sections.map((section) => ({
+      heading: section.heading,
+      items: section.items.map((item) => ({ text: shorten(item.text), line: item.line, color: item.overdue ? 'Attention' : 'Default' })),
+    })),
+    summary: options.summarySince ? { since: options.summarySince } : null,
+  });
+}
