@@ -9,6 +9,9 @@ import { agreementCard, agreementFormCard, agreementListCard } from '../src/card
 import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView } from '../src/cards/members';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
+import { reminderCard } from '../src/cards/reminders';
+import { digestCard, followUpFormCard, followUpsCard } from '../src/cards/follow-ups';
+import { neutralRefusalCard } from '../src/cards/notice';
 import { COMMAND_DEFINITIONS } from '../src/domain/commands';
 import type { AgreementWithHistory } from '../src/storage/agreements';
 import type { GoalDetails, PlanGoal } from '../src/storage/goals';
@@ -144,6 +147,27 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     agreementDone: agreementCard(locale, sampleAgreement({ status: 'done' }), { timeZone: 'Europe/Stockholm', today: at('2026-11-05T00:00:00Z'), members: people, userIds: [], viewer: responsibleViewer }),
     agreementForm: agreementFormCard(locale, people, [{ value: 'goal:goal-1', title: 'Mål' }], '2026-11-23'),
     agreementFormWithErrors: agreementFormCard(locale, people, [], '2026-11-23', { what: '' }, { what: 'agreement.error.whatRequired', dueDate: 'plan.error.datePast' }),
+    reminderAgreementPersonal: reminderCard(locale, [{ reminderId: 'r1', kind: 'agreement_due', when: at('2026-12-03T00:00:00Z'), wholeDay: true, agreement: { id: 'a1', version: 2 }, nextMeeting: true }], { timeZone: 'Europe/Stockholm', alias: 'K.L.' }),
+    reminderEscalation: reminderCard(locale, [{ reminderId: 'r2', kind: 'agreement_escalation', when: at('2026-12-03T00:00:00Z'), wholeDay: true, agreement: { id: 'a1', version: 2 } }], { timeZone: 'Europe/Stockholm', alias: 'K.L.' }),
+    reminderFollowUpChannel: reminderCard(locale, [{ reminderId: 'r3', kind: 'follow_up', followUpKind: 'sip_meeting', when: at('2026-12-01T08:00:00Z'), wholeDay: false }], { timeZone: 'Europe/Stockholm' }),
+    reminderAgenda: reminderCard(locale, [{ reminderId: 'r4', kind: 'meeting_agenda', followUpKind: 'group_meeting', when: at('2026-12-01T08:00:00Z'), wholeDay: false }], { timeZone: 'Europe/Stockholm' }),
+    reminderDigest: reminderCard(locale, [{ reminderId: 'r5', kind: 'weekly_digest', when: at('2026-11-30T07:00:00Z'), wholeDay: false }], { timeZone: 'Europe/Stockholm' }),
+    reminderPersonalDigest: reminderCard(locale, [{ reminderId: 'r6', kind: 'personal_digest', when: at('2026-11-30T07:00:00Z'), wholeDay: false }], { timeZone: 'Europe/Stockholm', alias: 'K.L.' }),
+    reminderCatchUp: reminderCard(locale, [
+      { reminderId: 'r7', kind: 'follow_up', followUpKind: 'plan_follow_up', when: at('2026-11-30T08:00:00Z'), wholeDay: false },
+      { reminderId: 'r8', kind: 'agreement_overdue', when: at('2026-11-27T00:00:00Z'), wholeDay: true, agreement: { id: 'a1', version: 2 } },
+    ], { timeZone: 'Europe/Stockholm', catchUp: true }),
+    reminderMention: reminderCard(locale, [{ reminderId: 'r9', kind: 'agreement_overdue', when: at('2026-11-27T00:00:00Z'), wholeDay: true, agreement: { id: 'a1', version: 2 } }], { timeZone: 'Europe/Stockholm', mention: { id: '29:anna', name: 'Anna **B**' } }),
+    followUps: followUpsCard(locale, [
+      { id: 'f1', kind: 'group_meeting', nextAt: at('2026-12-01T08:00:00Z'), recurrence: 'monthly:1:2', audience: 'channel', audienceMemberIds: null },
+      { id: 'f2', kind: 'plan_follow_up', nextAt: null, recurrence: 'weekly:2', audience: 'members', audienceMemberIds: JSON.stringify(['29:sara']) },
+    ], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], total: 5, pending: 3, unreachableSince: at('2026-11-20T10:00:00Z'), members: people, notice: 'ok' }),
+    followUpsEmpty: followUpsCard(locale, [], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], total: 0, pending: 0, unreachableSince: null, members: [] }),
+    followUpForm: followUpFormCard(locale, people, '2026-11-23'),
+    followUpFormWithErrors: followUpFormCard(locale, people, '2026-11-23', { kind: 'x' }, { kind: 'followUp.error.kindRequired', day: 'followUp.error.past', time: 'followUp.error.timeRequired', members: 'followUp.error.members' }),
+    digest: digestCard(locale, 'digest', [{ heading: 'Försenade', items: [{ text: 'Ringa **FK** ${x}', line: 'Anna · 1 dec', overdue: true }] }, { heading: 'Tomt', items: [] }], { alias: 'K.L.', subtitle: 'Vecka' }),
+    agenda: digestCard(locale, 'agenda', [{ heading: 'Öppna', items: [] }], { alias: 'K.L.', subtitle: 'SIP-möte', summarySince: '2026-12-01' }),
+    refusal: neutralRefusalCard(locale, 'view'),
     mine: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z') }),
     mineEmpty: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z') }),
     mineEmptyAllDone: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z'), someDone: true }),
