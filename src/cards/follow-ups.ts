@@ -48,6 +48,8 @@ export function followUpsCard(
     total: number;
     pending: number;
     unreachableSince: Date | null;
+    /** The conversation was unreachable from this moment until this very turn, which cleared it. */
+    unreachableUntilNow?: Date | null;
     members: Array<{ id: string; name: string }>;
     notice?: string;
   },
@@ -62,7 +64,11 @@ export function followUpsCard(
       title: translate(locale, 'followUp.list.title'),
       refresh: translate(locale, 'card.refresh'),
       status: translate(locale, 'followUp.list.pending', { count: options.pending }),
-      unreachable: options.unreachableSince ? translate(locale, 'followUp.list.unreachable', { since: formatDateTime(options.unreachableSince, locale, options.timeZone) }) : null,
+      unreachable: options.unreachableSince
+        ? translate(locale, 'followUp.list.unreachable', { since: formatDateTime(options.unreachableSince, locale, options.timeZone) })
+        : options.unreachableUntilNow
+          ? translate(locale, 'followUp.list.unreachableUntilNow', { since: formatDateTime(options.unreachableUntilNow, locale, options.timeZone) })
+          : null,
       empty: translate(locale, 'followUp.list.empty'),
       cancel: translate(locale, 'followUp.cancel'),
       new: translate(locale, 'followUp.new'),

@@ -148,3 +148,19 @@ export async function cancelPendingReminders(db: Db, where: { agreementId?: stri
   const result = await db.reminder.updateMany({ where: { ...where, status: 'pending' }, data: { status: 'cancelled', outcome } });
   return result.count;
 }
+
+/**
+ * A conversation Teams refused (403) spoke to the bot again: its reminders that were waiting for that
+ * go out at the next tick instead of at their next retry.
+ */
+export async function wakeUnreachableReminders(db: Db, conversationId: string, userId: string | undefined, now: Date): Promise<void> {
+  const destinations: string[] = [];
+  const group = await db.resourceGroup.findUnique({ where: { conversationId }, select: { id: true } });
+  if (group) destinations.push(groupDestination(group.id));
+  if (userId) {
+    const memberships = await db.member.findMany({ where: { teamsUserId: userId, removedAt: null }, select: { id: true } });
+    destinations.push(...memberships.map((m) => memberDestination(m.id)));
+  }
+  if (destinations.length === 0) return;
+  await db.reminder.updateMany({ where: { destination: { in: destinations }, status: 'pending', outcome: 'unreachable' }, data: { sendAfter: now, outcome: null } });
+}

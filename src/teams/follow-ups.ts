@@ -9,7 +9,9 @@ import { nextWorkingTime, wallClockToInstant } from '../domain/working-time';
 import { translate, type MessageKey } from '../locales';
 import { cancelFollowUp, createFollowUp, findReminder, listActiveFollowUps, reminderStatusOf, snoozeReminder } from '../storage/follow-ups';
 import { workingTimeOf } from '../reminders/planner';
+import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
+import { turnRecord } from './turn';
 import { auditRead, consentedTeamsUserIds, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, type GroupTurn } from './group-context';
 
 const DAY_MS = 86_400_000;
@@ -24,8 +26,11 @@ export function followUpsFeature(deps: BotDeps): Feature {
   const { db, logger, now } = deps;
   const todayOf = (turn: GroupTurn) => todayIn(turn.group.timeZone, now());
 
-  async function followUpsView(turn: GroupTurn, notice?: string) {
+  async function followUpsView(context: TurnContext, turn: GroupTurn, notice?: string) {
     const [{ followUps, total }, status] = await Promise.all([listActiveFollowUps(db, turn.group.id, FOLLOW_UPS_SHOWN), reminderStatusOf(db, turn.group)]);
+    // Hearing from this conversation has just cleared a 403 mark (install.ts): say since when it lasted.
+    const before = turnRecord(context).storedReference;
+    const wasUnreachable = conversationKey(context.activity.conversation?.id ?? '') === turn.group.conversationId ? before?.unreachableAt : undefined;
     await auditRead(db, turn, 'followups.read', 'ResourceGroup', turn.group.id);
     return followUpsCard(turn.locale, followUps, {
       alias: turn.group.individualAlias,
@@ -34,6 +39,7 @@ export function followUpsFeature(deps: BotDeps): Feature {
       total,
       pending: status.pending,
       unreachableSince: status.unreachableSince,
+      unreachableUntilNow: wasUnreachable ?? null,
       members: await memberChoices(db, turn.group.id),
       notice,
     });
@@ -74,7 +80,7 @@ export function followUpsFeature(deps: BotDeps): Feature {
       },
     },
     actions: {
-      followUpsShow: async (context) => followUpsView(await requireGroupAccess(db, context, 'consented', 'followups.read')),
+      followUpsShow: async (context) => followUpsView(context, await requireGroupAccess(db, context, 'consented', 'followups.read')),
 
       followUpNewForm: async (context) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'followup.create');
@@ -88,14 +94,14 @@ export function followUpsFeature(deps: BotDeps): Feature {
         if (!validation.ok) return followUpFormCard(turn.locale, members, isoDay(todayOf(turn)), data, validation.fieldErrors);
         const followUp = await createFollowUp(db, turn.group.id, turn.group.timeZone, validation.value, turn.actor, now());
         logger.info('followup.created', { groupId: turn.group.id, followUpId: followUp.id, kind: followUp.kind });
-        return followUpsView(turn, translate(turn.locale, 'followUp.created'));
+        return followUpsView(context, turn, translate(turn.locale, 'followUp.created'));
       },
 
       followUpCancel: async (context, data) => {
         const turn = await requireGroupAccess(db, context, 'consented', 'followup.cancel');
         const outcome = await cancelFollowUp(db, turn.group.id, formValue(data.followUpId), turn.actor, now());
         logger.info('followup.cancel', { groupId: turn.group.id, outcome });
-        return followUpsView(turn, translate(turn.locale, outcome === 'cancelled' ? 'followUp.cancelled' : 'followUp.alreadyCancelled'));
+        return followUpsView(context, turn, translate(turn.locale, outcome === 'cancelled' ? 'followUp.cancelled' : 'followUp.alreadyCancelled'));
       },
 
       reminderSnooze: async (context, data) => {

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { isAllowedServiceUrl, type ServiceHostPolicy } from '../domain/service-hosts';
 import { saveConversationReference, type StoredConversationReference } from '../storage/conversations';
 import type { Db } from '../storage/database';
+import { wakeUnreachableReminders } from '../storage/reminders';
 import { conversationKey, conversationOf } from './context';
 import { groupLocale } from './group-context';
 import { replyWithCard } from './send';
@@ -28,6 +29,8 @@ export async function rememberConversation(db: Db, activity: Activity, hosts: Se
     reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } } as unknown as Record<string, unknown>,
     userId: activity.conversation.conversationType === 'personal' ? activity.from?.id : undefined,
   }, stored);
+  // Teams had refused this conversation (403) and now it speaks: what waited for it goes out now.
+  if (stored?.unreachableAt) await wakeUnreachableReminders(db, conversationId, activity.conversation.conversationType === 'personal' ? activity.from?.id : undefined, new Date());
 }
 
 /** True when the bot itself is among the members just added: the app was installed here. */

@@ -26,13 +26,13 @@ export interface TestBot {
  * @example
  *   const t = await startTestBot('sqlite', [USERS.sara]);
  */
-export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: RosterMember[] = [], env: Record<string, string> = {}): Promise<TestBot> {
+export async function startTestBot(provider: 'sqlite' | 'postgresql', roster: RosterMember[] = [], env: Record<string, string> = {}, now?: () => Date): Promise<TestBot> {
   const database = await createTestDatabaseUrl(provider);
   const connector = await startFakeConnector(roster);
   // The reminder scheduler is off unless a test turns it on (reminder tests drive it with their own clock).
   const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'error', REMINDERS: 'off', ...env });
   const logs: string[] = [];
-  const bot = await startBot(config, createLogger('debug', (line) => logs.push(line)));
+  const bot = await startBot(config, createLogger('debug', (line) => logs.push(line)), now);
   return {
     bot,
     connector,

@@ -39,6 +39,10 @@ export interface FakeConnector {
   /** Queues failures: each answers one matching request, in order, instead of the normal answer. */
   failNext(...failures: ScriptedFailure[]): void;
   activities: CapturedActivity[];
+  /** Members the bot opened a personal chat with (POST /v3/conversations). */
+  openedChats: string[];
+  /** When set, opening a personal chat answers this status (e.g. 403: the member has not installed the app). */
+  personalChatStatus?: number;
   /** Activities the bot replaced (PUT), e.g. a card updated for everyone. */
   updates: CapturedActivity[];
   roster: RosterMember[];
@@ -78,7 +82,7 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
   let counter = 0;
   const requests: FakeConnector['requests'] = [];
   const failures: ScriptedFailure[] = [];
-  const connector: Partial<FakeConnector> = { activities, updates, roster, requests };
+  const connector: Partial<FakeConnector> = { activities, updates, roster, requests, openedChats: [] };
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -109,6 +113,14 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
       if (connector.rosterStatus) return send(connector.rosterStatus, { error: { code: 'Forbidden' } });
       const members = (connector.roster ?? []).map((m) => ({ id: m.id, name: m.name, aadObjectId: m.aadObjectId }));
       return send(200, parts[3] === 'pagedmembers' ? { members } : members);
+    }
+    // POST /v3/conversations: the bot opens a 1:1 chat with a member (Teams answers 403 when the member
+    // has not installed the app: personalChatStatus).
+    if (req.method === 'POST' && parts[0] === 'v3' && parts[1] === 'conversations' && parts.length === 2) {
+      if (connector.personalChatStatus) return send(connector.personalChatStatus, { error: { code: 'Forbidden', message: 'not installed' } });
+      const member = (body as { members?: Array<{ id?: string }> })?.members?.[0]?.id ?? 'unknown';
+      connector.openedChats?.push(member);
+      return send(201, { id: `a:opened-${member}` });
     }
     if (req.method === 'PUT' && parts[3] === 'activities') {
       updates.push({ conversationId: parts[2] ?? '', replyToId: parts[4], activity: body as CapturedActivity['activity'] });
@@ -141,6 +153,8 @@ export async function startFakeConnector(roster: RosterMember[] = []): Promise<F
       updates.length = 0;
       requests.length = 0;
       failures.length = 0;
+      connector.openedChats!.length = 0;
+      connector.personalChatStatus = undefined;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }) as FakeConnector;
