@@ -13,6 +13,8 @@ export interface WorkingTime {
   /** minutes after local midnight */
   startMinute: number;
   endMinute: number;
+  /** Whether Swedish public holidays and the eves treated as holidays are days off (default true). */
+  holidays?: boolean;
 }
 
 /** Office hours in Sweden: Monday to Friday, 08:00–17:00 Stockholm time. */
@@ -138,7 +140,7 @@ export function isSwedishHoliday(day: string): boolean {
  */
 export function isWorkingDay(day: string, wt: WorkingTime): boolean {
   assertWorkingTime(wt);
-  return wt.days.includes(calendarDay(day).weekday) && !isSwedishHoliday(day);
+  return wt.days.includes(calendarDay(day).weekday) && (wt.holidays === false || !isSwedishHoliday(day));
 }
 
 /**

@@ -21,12 +21,12 @@ import { groupDestination, memberDestination, planReminders, type PlannedReminde
 
 
 /** A group's working time from its stored settings. */
-export function workingTimeOf(group: { timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number }): WorkingTime {
+export function workingTimeOf(group: { timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number; observeHolidays?: boolean }): WorkingTime {
   const days = group.workDays
     .split(',')
     .map((d) => Number(d))
     .filter((d) => Number.isInteger(d) && d >= 1 && d <= 7);
-  return { timeZone: group.timeZone, days, startMinute: group.workdayStartMinute, endMinute: group.workdayEndMinute };
+  return { timeZone: group.timeZone, days, startMinute: group.workdayStartMinute, endMinute: group.workdayEndMinute, holidays: group.observeHolidays ?? true };
 }
 
 const DAY_MS = 86_400_000;
@@ -54,7 +54,7 @@ export async function planAgreementReminders(db: Db, options: PlanOptions): Prom
       dueDate: true,
       createdAt: true,
       responsibleMemberId: true,
-      group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, reminderLeadDays: true, escalateAfterDays: true } },
+      group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true, reminderLeadDays: true, escalateAfterDays: true } },
     },
   });
   const caseManagers = new Map(
@@ -106,7 +106,7 @@ export async function planFollowUpReminders(db: Db, options: PlanOptions): Promi
   for (let pass = 0; pass < 8; pass++) {
     const due = await db.followUp.findMany({
       where: { status: 'active', nextAt: { lte: horizon } },
-      include: { group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true } } },
+      include: { group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true } } },
       take: 500,
     });
     if (due.length === 0) break;
@@ -169,7 +169,7 @@ export async function planDigests(db: Db, options: PlanOptions): Promise<number>
   const horizon = now.getTime() + horizonMs;
   const groups = await db.resourceGroup.findMany({
     where: { weeklyDigest: true },
-    select: { id: true, createdAt: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true },
+    select: { id: true, createdAt: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true },
   });
   const planned: PlannedReminder[] = [];
   const weekStart = (wt: WorkingTime) => {
@@ -186,7 +186,7 @@ export async function planDigests(db: Db, options: PlanOptions): Promise<number>
   }
   const subscribers = await db.member.findMany({
     where: { personalDigest: true, removedAt: null, aadObjectId: { not: null }, teamsUserId: { not: null } },
-    select: { id: true, aadObjectId: true, groupId: true, group: { select: { timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true } } },
+    select: { id: true, aadObjectId: true, groupId: true, group: { select: { timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true } } },
     orderBy: { createdAt: 'asc' },
   });
   const seen = new Set<string>();

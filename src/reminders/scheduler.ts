@@ -47,6 +47,7 @@ export interface ReminderGroup {
   workDays: string;
   workdayStartMinute: number;
   workdayEndMinute: number;
+  observeHolidays: boolean;
 }
 
 /** What the Teams layer answers when asked to post reminders to a destination. */
@@ -119,7 +120,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   async function groupOf(groupId: string): Promise<ReminderGroup | null> {
     return db.resourceGroup.findUnique({
       where: { id: groupId },
-      select: { id: true, conversationId: true, tenantId: true, individualAlias: true, locale: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true },
+      select: { id: true, conversationId: true, tenantId: true, individualAlias: true, locale: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true },
     });
   }
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ResourceGroup" ADD COLUMN     "observeHolidays" BOOLEAN NOT NULL DEFAULT true;
+
