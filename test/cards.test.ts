@@ -10,7 +10,7 @@ import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView }
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
 import { reminderCard } from '../src/cards/reminders';
-import { digestCard, followUpFormCard, followUpsCard } from '../src/cards/follow-ups';
+import { digestCard, followUpFormCard, followUpsCard, reminderSettingsFormCard } from '../src/cards/follow-ups';
 import { neutralRefusalCard } from '../src/cards/notice';
 import { COMMAND_DEFINITIONS } from '../src/domain/commands';
 import type { AgreementWithHistory } from '../src/storage/agreements';
@@ -161,8 +161,10 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     followUps: followUpsCard(locale, [
       { id: 'f1', kind: 'group_meeting', nextAt: at('2026-12-01T08:00:00Z'), recurrence: 'monthly:1:2', audience: 'channel', audienceMemberIds: null },
       { id: 'f2', kind: 'plan_follow_up', nextAt: null, recurrence: 'weekly:2', audience: 'members', audienceMemberIds: JSON.stringify(['29:sara']) },
-    ], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], total: 5, pending: 3, unreachableSince: at('2026-11-20T10:00:00Z'), members: people, notice: 'ok' }),
-    followUpsEmpty: followUpsCard(locale, [], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], total: 0, pending: 0, unreachableSince: null, members: [] }),
+    ], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], total: 5, pending: 3, unreachableSince: at('2026-11-20T10:00:00Z'), members: people, notice: 'ok', canManage: true, personalDigest: false }),
+    followUpsEmpty: followUpsCard(locale, [], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], total: 0, pending: 0, unreachableSince: null, unreachableUntilNow: at('2026-11-20T10:00:00Z'), members: [], canManage: false, personalDigest: true }),
+    reminderSettings: reminderSettingsFormCard(locale, { workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1440, observeHolidays: true, weeklyDigest: false, reminderLeadDays: 1, escalateAfterDays: 3 }),
+    reminderSettingsWithErrors: reminderSettingsFormCard(locale, { workDays: '1', workdayStartMinute: 480, workdayEndMinute: 1020, observeHolidays: true, weeklyDigest: true, reminderLeadDays: 1, escalateAfterDays: 3 }, { workDays: '', start: '18:00', end: '08:00' }, { workDays: 'settings.error.workDays', end: 'settings.error.hours', days: 'settings.error.days' }),
     followUpForm: followUpFormCard(locale, people, '2026-11-23'),
     followUpFormWithErrors: followUpFormCard(locale, people, '2026-11-23', { kind: 'x' }, { kind: 'followUp.error.kindRequired', day: 'followUp.error.past', time: 'followUp.error.timeRequired', members: 'followUp.error.members' }),
     digest: digestCard(locale, 'digest', [{ heading: 'Försenade', items: [{ text: 'Ringa **FK** ${x}', line: 'Anna · 1 dec', overdue: true }] }, { heading: 'Tomt', items: [] }], { alias: 'K.L.', subtitle: 'Vecka' }),

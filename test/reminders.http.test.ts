@@ -311,6 +311,67 @@ for (const provider of testProviders()) {
         expect(await db().auditEvent.count({ where: { groupId, entityId: followUp.id, action: { in: ['followup.create', 'followup.cancel'] } } })).toBe(2);
       });
 
+      it('the case manager sets the working time, holidays and the weekly digest; others are refused; bad input changes nothing', async () => {
+        const refused = await execute('reminderSettingsForm', {}, USERS.anna);
+        expect(refused.message).toBe('Du har inte behörighet att göra det här.');
+        const bad = await execute('reminderSettingsSave', { workDays: '', start: '17:00', end: '08:00', leadDays: '0' });
+        expect(cardText(bad.card)).toContain('Arbetsdagen måste sluta efter att den börjar.');
+        expect(cardText(bad.card)).toContain('Välj minst en arbetsdag.');
+        expect(await db().resourceGroup.findUniqueOrThrow({ where: { id: groupId } })).toMatchObject({ workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1020 });
+        const saved = await execute('reminderSettingsSave', { workDays: '1,2,3,4,5,6,7', start: '00:00', end: '23:59', observeHolidays: 'false', weeklyDigest: 'true', leadDays: '2', escalateDays: '5' });
+        expect(cardText(saved.card)).toContain('Inställningarna är sparade.');
+        expect(await db().resourceGroup.findUniqueOrThrow({ where: { id: groupId } })).toMatchObject({ workDays: '1,2,3,4,5,6,7', workdayStartMinute: 0, workdayEndMinute: 1440, observeHolidays: false, weeklyDigest: true, reminderLeadDays: 2, escalateAfterDays: 5 });
+        // With the whole week as working time, a follow-up on Christmas Eve at 22:00 goes out at 22:00.
+        await createFollowUp(db(), groupId, 'Europe/Stockholm', { kind: 'plan_follow_up', startDay: '2026-12-24', time: '22:00', recurrence: { kind: 'once' }, memberIds: [] }, actor(), at('2026-12-01T07:00:00Z'));
+        expect(await tickAt('2026-12-24T21:00:00Z')).toHaveLength(1);
+        await db().resourceGroup.update({ where: { id: groupId }, data: { workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1020, observeHolidays: true, reminderLeadDays: 1, escalateAfterDays: 3 } });
+        expect(await db().auditEvent.count({ where: { groupId, action: 'group.reminder_settings' } })).toBe(1);
+      });
+
+      it('sends the weekly digest on Monday morning and, to those who ask, their own agreements of the week', async () => {
+        await db().resourceGroup.update({ where: { id: groupId }, data: { weeklyDigest: true } });
+        await agreementDue('2026-11-27', 'Försenad sak');
+        const monday = await tickAt('2026-11-30T07:00:00Z');
+        const digest = monday.find((a) => a.conversationId === CHANNEL_ID);
+        expect(cardText(cardOf(digest))).toContain('Veckans översikt');
+        expect(JSON.stringify(cardOf(digest))).not.toMatch(/K\.L\.|Försenad sak/);
+        const view = await execute('digestShow', {});
+        expect(cardText(view.card)).toContain('Försenade överenskommelser');
+        expect(cardText(view.card)).toContain('Försenad sak');
+        const on = await execute('personalDigestToggle', { on: 'true' }, USERS.anna);
+        expect(cardText(on.card)).toContain('Du får dina överenskommelser för veckan');
+        expect(await db().member.findUniqueOrThrow({ where: { id: ids.anna } })).toMatchObject({ personalDigest: true });
+        const nextMonday = await tickAt('2026-12-07T07:00:00Z');
+        const personal = nextMonday.filter((a) => a.conversationId === `a:opened-${USERS.anna.id}` && cardText(cardOf(a)).includes('Dina överenskommelser den här veckan'));
+        expect(personal).toHaveLength(1);
+        await execute('personalDigestToggle', { on: 'false' }, USERS.anna);
+        expect(await db().member.findUniqueOrThrow({ where: { id: ids.anna } })).toMatchObject({ personalDigest: false });
+      });
+
+      it('plans the same instants whatever the server\'s own TZ is', async () => {
+        const saved = process.env.TZ;
+        const results: string[][] = [];
+        try {
+          for (const tz of ['UTC', 'America/New_York', 'Europe/Stockholm']) {
+            process.env.TZ = tz;
+            await db().reminder.deleteMany({});
+            await db().followUp.deleteMany({});
+            await db().agreement.deleteMany({});
+            await createFollowUp(db(), groupId, 'Europe/Stockholm', { kind: 'plan_follow_up', startDay: '2026-03-23', time: '08:30', recurrence: { kind: 'weekly', everyWeeks: 1 }, memberIds: [] }, actor(), at('2026-03-20T12:00:00Z'));
+            await agreementDue('2026-12-28');
+            await planAll(db(), { now: at('2026-12-22T00:00:00Z'), horizonMs: 2 * 86_400_000 });
+            await planAll(db(), { now: at('2026-03-31T00:00:00Z'), horizonMs: 0 });
+            results.push((await db().reminder.findMany({ orderBy: { dueAt: 'asc' } })).map((r) => `${r.kind} ${r.dueAt.toISOString()} ${r.sendAfter.toISOString()}`));
+          }
+        } finally {
+          process.env.TZ = saved;
+        }
+        expect(results[0]).toContain('agreement_due 2026-12-23T07:00:00.000Z 2026-12-23T07:00:00.000Z');
+        expect(results[0]).toContain('follow_up 2026-03-30T06:30:00.000Z 2026-03-30T06:30:00.000Z');
+        expect(results[1]).toEqual(results[0]);
+        expect(results[2]).toEqual(results[0]);
+      });
+
       it('a snooze of someone else\'s personal reminder is refused', async () => {
         const reminder = await db().reminder.create({ data: { groupId, kind: 'follow_up', occurrenceKey: 'y', memberId: ids.anna, destination: memberDestination(ids.anna), dueAt: new Date(), sendAfter: new Date() } });
         const answer = await execute('reminderSnooze', { reminderId: reminder.id, for: 'week' }, USERS.sara);

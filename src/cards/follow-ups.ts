@@ -52,6 +52,10 @@ export function followUpsCard(
     unreachableUntilNow?: Date | null;
     members: Array<{ id: string; name: string }>;
     notice?: string;
+    /** The case manager sees the group's reminder settings. */
+    canManage: boolean;
+    /** Whether the viewer gets the personal weekly digest. */
+    personalDigest: boolean;
   },
 ): AdaptiveCardJson {
   const names = new Map(options.members.map((m) => [m.id, m.name]));
@@ -72,9 +76,13 @@ export function followUpsCard(
       empty: translate(locale, 'followUp.list.empty'),
       cancel: translate(locale, 'followUp.cancel'),
       new: translate(locale, 'followUp.new'),
+      settings: translate(locale, 'settings.open'),
+      digestToggle: translate(locale, options.personalDigest ? 'settings.personalDigestOff' : 'settings.personalDigestOn'),
       more: options.total > followUps.length ? translate(locale, 'followUp.list.more', { shown: followUps.length, total: options.total }) : null,
     },
     notice: options.notice ?? null,
+    canManage: options.canManage,
+    personalDigest: options.personalDigest,
     alias: options.alias,
     userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
     followUps: followUps.map((f) => ({
@@ -147,5 +155,46 @@ export function digestCard(
       items: section.items.map((item) => ({ text: shorten(item.text), line: item.line, color: item.overdue ? 'Attention' : 'Default' })),
     })),
     summary: options.summarySince ? { since: options.summarySince } : null,
+  });
+}
+
+const pad = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** The case manager's form for the group's reminder settings: working time, holidays, digest, days. */
+export function reminderSettingsFormCard(
+  locale: Locale,
+  current: { workDays: string; workdayStartMinute: number; workdayEndMinute: number; observeHolidays: boolean; weeklyDigest: boolean; reminderLeadDays: number; escalateAfterDays: number },
+  values: Record<string, unknown> = {},
+  fieldErrors: FieldErrors = {},
+): AdaptiveCardJson {
+  const submitted = Object.keys(values).length > 0;
+  return renderCard('reminder-settings-form', {
+    strings: {
+      title: translate(locale, 'settings.title'),
+      intro: translate(locale, 'settings.intro'),
+      workDays: translate(locale, 'settings.workDays'),
+      workDaysRequired: translate(locale, 'settings.error.workDays'),
+      start: translate(locale, 'settings.start'),
+      end: translate(locale, 'settings.end'),
+      timeRequired: translate(locale, 'followUp.error.timeRequired'),
+      holidays: translate(locale, 'settings.holidays'),
+      digest: translate(locale, 'settings.digest'),
+      leadDays: translate(locale, 'settings.leadDays'),
+      escalateDays: translate(locale, 'settings.escalateDays'),
+      submit: translate(locale, 'settings.submit'),
+    },
+    errors: localizeFieldErrors(locale, fieldErrors, 'settings.error.summary'),
+    form: submitted
+      ? { workDays: formValue(values.workDays), start: formValue(values.start), end: formValue(values.end), observeHolidays: formValue(values.observeHolidays), weeklyDigest: formValue(values.weeklyDigest), leadDays: formValue(values.leadDays), escalateDays: formValue(values.escalateDays) }
+      : {
+          workDays: current.workDays,
+          start: pad(current.workdayStartMinute),
+          end: current.workdayEndMinute >= 1440 ? '23:59' : pad(current.workdayEndMinute),
+          observeHolidays: String(current.observeHolidays),
+          weeklyDigest: String(current.weeklyDigest),
+          leadDays: String(current.reminderLeadDays),
+          escalateDays: String(current.escalateAfterDays),
+        },
+    weekdays: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ value: String(day), title: translate(locale, `weekdayName.${day}` as MessageKey) })),
   });
 }

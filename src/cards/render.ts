@@ -17,6 +17,7 @@ export const CARD_NAMES = [
   'follow-ups',
   'follow-up-form',
   'digest',
+  'reminder-settings-form',
   'welcome',
   'group-setup-form',
   'group-summary',

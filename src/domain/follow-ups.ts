@@ -64,3 +64,53 @@ export function validateFollowUpInput(data: Record<string, unknown>, allowedMemb
   if (!first || first.day !== startDay) return { ok: false, fieldErrors: { day: 'followUp.error.past' } };
   return { ok: true, value: { kind, startDay, time, recurrence, memberIds } };
 }
+
+/** A group's reminder settings as the case manager sets them. */
+export interface ReminderSettings {
+  workDays: number[];
+  workdayStartMinute: number;
+  workdayEndMinute: number;
+  observeHolidays: boolean;
+  weeklyDigest: boolean;
+  reminderLeadDays: number;
+  escalateAfterDays: number;
+}
+
+const minuteOf = (time: string): number | undefined => {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time.slice(0, 5));
+  return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
+};
+
+/**
+ * Validates the reminder settings form: working days, a working day's start before its end, the two
+ * numbers of working days within their bounds.
+ *
+ * @example
+ *   validateReminderSettings({ workDays: '1,2,3,4,5', start: '08:00', end: '17:00', leadDays: '1', escalateDays: '3' })
+ */
+export function validateReminderSettings(data: Record<string, unknown>): Validation<ReminderSettings> {
+  const fieldErrors: FieldErrors = {};
+  const workDays = [...new Set(textField(data.workDays).split(',').map(Number))].filter((d) => Number.isInteger(d) && d >= 1 && d <= 7).sort();
+  if (workDays.length === 0) fieldErrors.workDays = 'settings.error.workDays';
+  const start = minuteOf(textField(data.start));
+  // 24:00 cannot be typed: an end of 23:59 means "until midnight".
+  const endRaw = minuteOf(textField(data.end));
+  const end = endRaw === 23 * 60 + 59 ? 1440 : endRaw;
+  if (start === undefined || end === undefined || start >= end) fieldErrors.end = 'settings.error.hours';
+  const leadDays = Number(textField(data.leadDays) || '1');
+  const escalateDays = Number(textField(data.escalateDays) || '3');
+  if (!Number.isInteger(leadDays) || leadDays < 1 || leadDays > 10 || !Number.isInteger(escalateDays) || escalateDays < 1 || escalateDays > 20) fieldErrors.days = 'settings.error.days';
+  if (Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
+  return {
+    ok: true,
+    value: {
+      workDays,
+      workdayStartMinute: start!,
+      workdayEndMinute: end!,
+      observeHolidays: textField(data.observeHolidays) !== 'false',
+      weeklyDigest: textField(data.weeklyDigest) !== 'false',
+      reminderLeadDays: leadDays,
+      escalateAfterDays: escalateDays,
+    },
+  };
+}

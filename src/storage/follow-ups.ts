@@ -3,7 +3,7 @@
  * members see and change them: create, list, cancel, snooze a reminder.
  */
 import { DomainError } from '../domain/errors';
-import type { FollowUpInput } from '../domain/follow-ups';
+import type { FollowUpInput, ReminderSettings } from '../domain/follow-ups';
 import { formatRecurrence, nextOccurrence } from '../domain/recurrence';
 import { recordChange, type AuditActor } from './audit';
 import type { Db } from './database';
@@ -96,4 +96,20 @@ export async function reminderStatusOf(db: Db, group: { id: string; conversation
     db.conversationReference.findUnique({ where: { conversationId: group.conversationId }, select: { unreachableAt: true } }),
   ]);
   return { pending, unreachableSince: reference?.unreachableAt ?? null };
+}
+
+/** Saves a group's reminder settings (the case manager's), audited. */
+export async function saveReminderSettings(db: Db, groupId: string, settings: ReminderSettings, actor: AuditActor, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.resourceGroup.update({ where: { id: groupId }, data: { ...settings, workDays: settings.workDays.join(',') } });
+    await recordChange(tx, 'group.reminder_settings', groupId, actor, 'ResourceGroup', groupId, now);
+  });
+}
+
+/** Turns a person's weekly digest of their agreements on or off, in every group they belong to. */
+export async function setPersonalDigest(db: Db, groupId: string, aadObjectId: string, on: boolean, actor: AuditActor, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.member.updateMany({ where: { aadObjectId, removedAt: null }, data: { personalDigest: on } });
+    await recordChange(tx, on ? 'member.personal_digest_on' : 'member.personal_digest_off', groupId, actor, 'Member', actor.memberId, now);
+  });
 }

@@ -1,13 +1,13 @@
 import type { TurnContext } from 'botbuilder';
-import { digestCard, followUpFormCard, followUpsCard, type DigestSection } from '../cards/follow-ups';
+import { digestCard, followUpFormCard, followUpsCard, reminderSettingsFormCard, type DigestSection } from '../cards/follow-ups';
 import { formatDateTime, formatDay, formValue, isoDay } from '../cards/format';
 import { DomainError } from '../domain/errors';
-import { MEETING_KINDS, validateFollowUpInput } from '../domain/follow-ups';
+import { MEETING_KINDS, validateFollowUpInput, validateReminderSettings } from '../domain/follow-ups';
 import { todayIn } from '../domain/forms';
 import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { nextWorkingTime, wallClockToInstant } from '../domain/working-time';
 import { translate, type MessageKey } from '../locales';
-import { cancelFollowUp, createFollowUp, findReminder, listActiveFollowUps, reminderStatusOf, snoozeReminder } from '../storage/follow-ups';
+import { cancelFollowUp, createFollowUp, findReminder, listActiveFollowUps, reminderStatusOf, saveReminderSettings, setPersonalDigest, snoozeReminder } from '../storage/follow-ups';
 import { workingTimeOf } from '../reminders/planner';
 import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
@@ -42,6 +42,8 @@ export function followUpsFeature(deps: BotDeps): Feature {
       unreachableUntilNow: wasUnreachable ?? null,
       members: await memberChoices(db, turn.group.id),
       notice,
+      canManage: turn.member.isCaseManager,
+      personalDigest: turn.member.personalDigest,
     });
   }
 
@@ -102,6 +104,27 @@ export function followUpsFeature(deps: BotDeps): Feature {
         const outcome = await cancelFollowUp(db, turn.group.id, formValue(data.followUpId), turn.actor, now());
         logger.info('followup.cancel', { groupId: turn.group.id, outcome });
         return followUpsView(context, turn, translate(turn.locale, outcome === 'cancelled' ? 'followUp.cancelled' : 'followUp.alreadyCancelled'));
+      },
+
+      reminderSettingsForm: async (context) => {
+        const turn = await requireGroupAccess(db, context, 'caseManager', 'group.reminder_settings');
+        return reminderSettingsFormCard(turn.locale, turn.group);
+      },
+
+      reminderSettingsSave: async (context, data) => {
+        const turn = await requireGroupAccess(db, context, 'caseManager', 'group.reminder_settings');
+        const validation = validateReminderSettings(data);
+        if (!validation.ok) return reminderSettingsFormCard(turn.locale, turn.group, data, validation.fieldErrors);
+        await saveReminderSettings(db, turn.group.id, validation.value, turn.actor, now());
+        logger.info('group.reminder_settings', { groupId: turn.group.id });
+        return followUpsView(context, { ...turn, group: { ...turn.group, ...validation.value, workDays: validation.value.workDays.join(',') } }, translate(turn.locale, 'settings.saved'));
+      },
+
+      personalDigestToggle: async (context, data) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'member.personal_digest');
+        const on = data.on === true || data.on === 'true';
+        await setPersonalDigest(db, turn.group.id, turn.caller.aadObjectId!, on, turn.actor, now());
+        return followUpsView(context, { ...turn, member: { ...turn.member, personalDigest: on } }, translate(turn.locale, on ? 'settings.personalDigestNowOn' : 'settings.personalDigestNowOff'));
       },
 
       reminderSnooze: async (context, data) => {
