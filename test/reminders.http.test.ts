@@ -73,7 +73,7 @@ for (const provider of testProviders()) {
       await db().sendLease.deleteMany({});
       await db().followUp.deleteMany({});
       await db().agreement.deleteMany({});
-      await db().resourceGroup.update({ where: { id: groupId }, data: { weeklyDigest: false } });
+      await db().resourceGroup.update({ where: { id: groupId }, data: { weeklyDigest: false, workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1020, observeHolidays: true, reminderLeadDays: 1, escalateAfterDays: 3 } });
       await db().conversationReference.updateMany({ data: { unreachableAt: null, unreachableReason: null } });
     });
 
@@ -322,9 +322,9 @@ for (const provider of testProviders()) {
         expect(cardText(saved.card)).toContain('Inställningarna är sparade.');
         expect(await db().resourceGroup.findUniqueOrThrow({ where: { id: groupId } })).toMatchObject({ workDays: '1,2,3,4,5,6,7', workdayStartMinute: 0, workdayEndMinute: 1440, observeHolidays: false, weeklyDigest: true, reminderLeadDays: 2, escalateAfterDays: 5 });
         // With the whole week as working time, a follow-up on Christmas Eve at 22:00 goes out at 22:00.
+        await db().resourceGroup.update({ where: { id: groupId }, data: { weeklyDigest: false } });
         await createFollowUp(db(), groupId, 'Europe/Stockholm', { kind: 'plan_follow_up', startDay: '2026-12-24', time: '22:00', recurrence: { kind: 'once' }, memberIds: [] }, actor(), at('2026-12-01T07:00:00Z'));
         expect(await tickAt('2026-12-24T21:00:00Z')).toHaveLength(1);
-        await db().resourceGroup.update({ where: { id: groupId }, data: { workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1020, observeHolidays: true, reminderLeadDays: 1, escalateAfterDays: 3 } });
         expect(await db().auditEvent.count({ where: { groupId, action: 'group.reminder_settings' } })).toBe(1);
       });
 
