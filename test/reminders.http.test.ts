@@ -325,7 +325,7 @@ for (const provider of testProviders()) {
         await db().resourceGroup.update({ where: { id: groupId }, data: { weeklyDigest: false } });
         await createFollowUp(db(), groupId, 'Europe/Stockholm', { kind: 'plan_follow_up', startDay: '2026-12-24', time: '22:00', recurrence: { kind: 'once' }, memberIds: [] }, actor(), at('2026-12-01T07:00:00Z'));
         expect(await tickAt('2026-12-24T21:00:00Z')).toHaveLength(1);
-        expect(await db().auditEvent.count({ where: { groupId, action: 'group.reminder_settings' } })).toBe(1);
+        expect(await db().auditEvent.count({ where: { groupId, action: 'group.reminder_settings', outcome: 'allowed' } })).toBe(1);
       });
 
       it('sends the weekly digest on Monday morning and, to those who ask, their own agreements of the week', async () => {
