@@ -55,7 +55,7 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
 
   beforeAll(async () => {
     database = await createTestDatabaseUrl('sqlite');
-    bot = await startBot(loadConfig({ PORT: '0', DATABASE_URL: database.url }), createLogger('info', (line) => botLog.push(line)));
+    bot = await startBot(loadConfig({ PORT: '0', DATABASE_URL: database.url, REMINDER_INTERVAL_SECONDS: '2' }), createLogger('info', (line) => botLog.push(line)));
     // The Playground always sends locale en-US; a small proxy in the harness presents Swedish users.
     playground = await startPlayground({ botEndpoint: `${bot.url}/api/messages`, activityLocale: 'sv-SE' });
     session = await launchBrowser();
@@ -374,6 +374,52 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
       await mine.screenshot({ path: '/tmp/e2e-mine.png' });
     },
     BROWSER_TEST_TIMEOUT,
+  );
+
+  it(
+    'follow-up: scheduled in the channel a minute ahead, the reminder card arrives in the channel, and snooze answers privately',
+    async () => {
+      keepEvidence('follow-up');
+      const { page } = session;
+      const db = bot.database.db;
+      const group = await db.resourceGroup.findFirstOrThrow();
+      // The whole day, every day, as working time: the reminder may go out whenever the test runs.
+      await db.resourceGroup.update({ where: { id: group.id }, data: { workDays: '1,2,3,4,5,6,7', workdayStartMinute: 0, workdayEndMinute: 1440, observeHolidays: false } });
+      const thread = await mentionBotAndPost(page, DEMO.botName, 'uppföljning');
+      const list = await openShell(thread, 'Gruppens uppföljningar', 'Uppföljningar för K.L.');
+      expect(normalise(await list.innerText())).toContain('Inga uppföljningar är inplanerade.');
+      await clickCardAction(list, 'Ny uppföljning');
+      const form = await waitForBotCard(thread, /^Ny uppföljning /);
+      // One minute ahead on Stockholm's wall clock (two when the next minute is about to start).
+      const target = new Date(Date.now() + (new Date().getSeconds() > 45 ? 120_000 : 60_000));
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+          .formatToParts(target)
+          .map((p) => [p.type, p.value]),
+      );
+      await chooseInCard(form, 'Vad', 'Uppföljning av planen');
+      await fillDateInCard(form, 'Dag', `${parts.year}-${parts.month}-${parts.day}`);
+      const time = form.getByLabel('Tid').first();
+      await time.fill(`${parts.hour}:${parts.minute}`);
+      await clickCardAction(form, 'Planera');
+      const planned = await waitForBotCard(thread, 'Uppföljningen är planerad.');
+      expect(normalise(await planned.innerText())).toContain(`Uppföljning av planen Nästa: ${Number(parts.day)} `);
+      expect(normalise(await planned.innerText())).toContain(`${parts.hour}:${parts.minute}`);
+
+      // The scheduler posts the reminder as a new post in the channel when the minute comes.
+      const reminder = await waitForBotCard(page, /^Påminnelse Uppföljning av planen /, { timeout: 150_000 });
+      const text = normalise(await reminder.innerText());
+      expect(text).toContain(`${parts.hour}:${parts.minute}.`);
+      expect(text).not.toContain('K.L.');
+      await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-reminder.png'));
+      await reminder.getByRole('button', { name: 'Påminn igen', exact: true }).click();
+      await clickCardAction(reminder, 'Om en dag');
+      await expect.poll(async () => normalise(await page.locator('body').innerText()), { timeout: 15_000 }).toMatch(/Jag påminner igen .* Schemat är oförändrat\./);
+      const sent = await db.reminder.findFirstOrThrow({ where: { groupId: group.id, kind: 'follow_up', snoozedFromId: null } });
+      expect(sent.status).toBe('sent');
+      expect(await db.reminder.count({ where: { snoozedFromId: sent.id, status: 'pending' } })).toBe(1);
+    },
+    240_000,
   );
 
   it(
