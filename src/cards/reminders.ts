@@ -3,24 +3,16 @@
  * chat), and buttons: show (the member's own view, after the usual access check), done, snooze.
  * Never the text of an agreement, a goal or anything else about health.
  */
+import type { ReminderKind } from '../domain/follow-ups';
 import type { Locale } from '../domain/locale';
 import { translate, type MessageKey } from '../locales';
 import { formatDateTime, formatDay } from './format';
 import { renderCard, type AdaptiveCardJson } from './render';
 
-export type ReminderCardKind =
-  | 'agreement_due'
-  | 'agreement_overdue'
-  | 'agreement_escalation'
-  | 'follow_up'
-  | 'meeting_agenda'
-  | 'weekly_digest'
-  | 'personal_digest';
-
 /** One reminder as the card tells it. */
 export interface ReminderItem {
   reminderId: string;
-  kind: ReminderCardKind;
+  kind: ReminderKind;
   /** The follow-up's kind (plan_follow_up, sip_meeting, …) for follow-ups and agendas. */
   followUpKind?: string;
   /** When the thing is due: an agreement's due day, or a follow-up's time. */
@@ -42,7 +34,7 @@ export interface ReminderCardOptions {
   catchUp?: boolean;
 }
 
-const SHOW_VERBS: Record<ReminderCardKind, string> = {
+const SHOW_VERBS: Record<ReminderKind, string> = {
   agreement_due: 'agreementShow',
   agreement_overdue: 'agreementShow',
   agreement_escalation: 'agreementShow',

@@ -10,6 +10,16 @@ import { nextOccurrence, type Recurrence } from './recurrence';
 export const FOLLOW_UP_KINDS = ['plan_follow_up', 'sip_meeting', 'goal_evaluation', 'crisis_plan_review', 'group_meeting'] as const;
 export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
 
+/** What a reminder is about: agreements (before, overdue, escalated), follow-ups, agendas, digests. */
+export type ReminderKind =
+  | 'agreement_due'
+  | 'agreement_overdue'
+  | 'agreement_escalation'
+  | 'follow_up'
+  | 'meeting_agenda'
+  | 'weekly_digest'
+  | 'personal_digest';
+
 /** The meetings: they get an agenda the working day before, and "to the next meeting" snoozes to them. */
 export const MEETING_KINDS: readonly FollowUpKind[] = ['sip_meeting', 'group_meeting'];
 

@@ -5,17 +5,9 @@
  * per-conversation limits hold however many instances run. A process that dies leaves leases that
  * expire; another process takes the work over. Portable: guarded updates, no provider-specific SQL.
  */
+import type { ReminderKind } from '../domain/follow-ups';
 import type { Db } from './database';
 import { isUniqueViolation } from './database';
-
-export type ReminderKind =
-  | 'agreement_due'
-  | 'agreement_overdue'
-  | 'agreement_escalation'
-  | 'follow_up'
-  | 'meeting_agenda'
-  | 'weekly_digest'
-  | 'personal_digest';
 
 export interface PlannedReminder {
   groupId: string;
