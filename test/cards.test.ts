@@ -166,6 +166,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     reminderSettings: reminderSettingsFormCard(locale, { workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1440, observeHolidays: true, weeklyDigest: false, reminderLeadDays: 1, escalateAfterDays: 3 }),
     reminderSettingsWithErrors: reminderSettingsFormCard(locale, { workDays: '1', workdayStartMinute: 480, workdayEndMinute: 1020, observeHolidays: true, weeklyDigest: true, reminderLeadDays: 1, escalateAfterDays: 3 }, { workDays: '', start: '18:00', end: '08:00' }, { workDays: 'settings.error.workDays', end: 'settings.error.hours', days: 'settings.error.days' }),
     followUpForm: followUpFormCard(locale, people, '2026-11-23'),
+    followUpChangeForm: followUpFormCard(locale, people, '2026-11-23', { followUpId: 'f1', kind: 'sip_meeting', day: '2026-12-01', time: '09:00', repeat: 'monthly', members: '29:sara' }),
     followUpFormWithErrors: followUpFormCard(locale, people, '2026-11-23', { kind: 'x' }, { kind: 'followUp.error.kindRequired', day: 'followUp.error.past', time: 'followUp.error.timeRequired', members: 'followUp.error.members' }),
     digest: digestCard(locale, 'digest', [{ heading: 'Försenade', items: [{ text: 'Ringa **FK** ${x}', line: 'Anna · 1 dec', overdue: true }] }, { heading: 'Tomt', items: [] }], { alias: 'K.L.', subtitle: 'Vecka' }),
     agenda: digestCard(locale, 'agenda', [{ heading: 'Öppna', items: [] }], { alias: 'K.L.', subtitle: 'SIP-möte', summarySince: '2026-12-01' }),

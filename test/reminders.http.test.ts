@@ -304,11 +304,21 @@ for (const provider of testProviders()) {
         expect(cardText(created.card)).toMatch(/Den (första|andra|tredje|fjärde|sista) [a-zåäö]+ i månaden · påminner Anna Berg/);
         const followUp = await db().followUp.findFirstOrThrow();
         expect(followUp).toMatchObject({ startDay: day, time: '13:15', audience: 'members', audienceMemberIds: JSON.stringify([ids.anna]) });
+        // Change: the form comes filled in; saving moves the schedule and cancels what was planned from the old one.
+        await db().reminder.create({ data: { groupId, kind: 'follow_up', occurrenceKey: 'old', followUpId: followUp.id, destination: memberDestination(ids.anna), dueAt: new Date(), sendAfter: new Date() } });
+        const editForm = await execute('followUpEditForm', { followUpId: followUp.id });
+        expect(cardText(editForm.card)).toContain('Ändra uppföljningen');
+        expect(JSON.stringify(editForm.card)).toContain('"value":"13:15"');
+        const changed = await execute('followUpCreate', { followUpId: followUp.id, kind: 'sip_meeting', day, time: '14:00', repeat: 'weekly:2', members: '' });
+        expect(cardText(changed.card)).toContain('Uppföljningen är ändrad.');
+        expect(await db().followUp.count()).toBe(1);
+        expect(await db().followUp.findFirstOrThrow()).toMatchObject({ time: '14:00', recurrence: 'weekly:2', audience: 'channel', audienceMemberIds: null, nextDay: day });
+        expect(await db().reminder.findFirstOrThrow({ where: { occurrenceKey: 'old' } })).toMatchObject({ status: 'cancelled', outcome: 'follow_up_changed' });
         await db().reminder.create({ data: { groupId, kind: 'follow_up', occurrenceKey: 'x', followUpId: followUp.id, destination: memberDestination(ids.anna), dueAt: new Date(), sendAfter: new Date() } });
         const cancelled = await execute('followUpCancel', { followUpId: followUp.id });
         expect(cardText(cancelled.card)).toContain('Uppföljningen är avbokad.');
         expect(await db().reminder.findFirstOrThrow({ where: { occurrenceKey: 'x' } })).toMatchObject({ status: 'cancelled' });
-        expect(await db().auditEvent.count({ where: { groupId, entityId: followUp.id, action: { in: ['followup.create', 'followup.cancel'] } } })).toBe(2);
+        expect(await db().auditEvent.count({ where: { groupId, entityId: followUp.id, action: { in: ['followup.create', 'followup.change', 'followup.cancel'] } } })).toBe(3);
       });
 
       it('the case manager sets the working time, holidays and the weekly digest; others are refused; bad input changes nothing', async () => {

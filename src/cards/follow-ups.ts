@@ -75,6 +75,7 @@ export function followUpsCard(
           : null,
       empty: translate(locale, 'followUp.list.empty'),
       cancel: translate(locale, 'followUp.cancel'),
+      change: translate(locale, 'followUp.change'),
       new: translate(locale, 'followUp.new'),
       settings: translate(locale, 'settings.open'),
       digestToggle: translate(locale, options.personalDigest ? 'settings.personalDigestOff' : 'settings.personalDigestOn'),
@@ -94,7 +95,10 @@ export function followUpsCard(
   });
 }
 
-/** The new-follow-up form: kind, day and time (the group's wall clock), repeat, who is reminded. */
+/**
+ * The follow-up form: kind, day and time (the group's wall clock), repeat, who is reminded. With
+ * `values.followUpId` it changes that follow-up instead of scheduling a new one.
+ */
 export function followUpFormCard(
   locale: Locale,
   members: Array<{ id: string; name: string }>,
@@ -102,9 +106,10 @@ export function followUpFormCard(
   values: Record<string, unknown> = {},
   fieldErrors: FieldErrors = {},
 ): AdaptiveCardJson {
+  const followUpId = formValue(values.followUpId);
   return renderCard('follow-up-form', {
     strings: {
-      title: translate(locale, 'followUp.form.title'),
+      title: translate(locale, followUpId ? 'followUp.form.changeTitle' : 'followUp.form.title'),
       intro: translate(locale, 'followUp.form.intro'),
       kindLabel: translate(locale, 'followUp.form.kind'),
       kindRequired: translate(locale, 'followUp.error.kindRequired'),
@@ -119,6 +124,7 @@ export function followUpFormCard(
     errors: localizeFieldErrors(locale, fieldErrors, 'followUp.error.summary', earliestDateParams(locale, today)),
     form: { kind: formValue(values.kind), day: formValue(values.day), time: formValue(values.time) || '09:00', repeat: formValue(values.repeat) || 'once', members: formValue(values.members) },
     today,
+    submitData: followUpId ? { followUpId } : {},
     kinds: FOLLOW_UP_KINDS.map((kind) => ({ value: kind, title: translate(locale, `followUp.kind.${kind}`) })),
     repeats: REPEAT_CHOICES.map((value) => ({ value, title: translate(locale, `followUp.repeat.${value.replace(':', '_')}` as MessageKey) })),
     members,
@@ -197,4 +203,18 @@ export function reminderSettingsFormCard(
         },
     weekdays: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ value: String(day), title: translate(locale, `weekdayName.${day}` as MessageKey) })),
   });
+}
+
+/** A stored follow-up as the values of its form (for "change"). */
+export function followUpFormValues(followUp: { id: string; kind: string; startDay: string; nextDay: string | null; time: string; recurrence: string; audienceMemberIds: string | null }): Record<string, unknown> {
+  const recurrence = parseRecurrence(followUp.recurrence);
+  const repeat = !recurrence || recurrence.kind === 'once' ? 'once' : recurrence.kind === 'monthly' ? 'monthly' : `weekly:${recurrence.everyWeeks}`;
+  return {
+    followUpId: followUp.id,
+    kind: followUp.kind,
+    day: followUp.nextDay ?? followUp.startDay,
+    time: followUp.time,
+    repeat: (REPEAT_CHOICES as readonly string[]).includes(repeat) ? repeat : 'once',
+    members: (JSON.parse(followUp.audienceMemberIds ?? '[]') as string[]).join(','),
+  };
 }

@@ -39,6 +39,35 @@ export async function createFollowUp(db: Db, groupId: string, timeZone: string, 
   });
 }
 
+/**
+ * Changes a follow-up's schedule from a new start: its reminders not yet sent are cancelled, and the
+ * scheduler plans the new ones. 'gone' when it is not an active follow-up of the group any more.
+ */
+export async function changeFollowUp(db: Db, groupId: string, followUpId: string, timeZone: string, input: FollowUpInput, actor: AuditActor, now: Date): Promise<'changed' | 'gone'> {
+  const first = nextOccurrence({ startDay: input.startDay, time: input.time, timeZone, recurrence: input.recurrence }, new Date(now.getTime() - 1));
+  if (!first) throw new DomainError('invalid_input', { day: 'followUp.error.past' });
+  return db.$transaction(async (tx) => {
+    const changed = await tx.followUp.updateMany({
+      where: { id: followUpId, groupId, status: 'active' },
+      data: {
+        kind: input.kind,
+        startDay: input.startDay,
+        time: input.time,
+        timeZone,
+        recurrence: formatRecurrence(input.recurrence),
+        audience: input.memberIds.length > 0 ? 'members' : 'channel',
+        audienceMemberIds: input.memberIds.length > 0 ? JSON.stringify(input.memberIds) : null,
+        nextAt: first.at,
+        nextDay: first.day,
+      },
+    });
+    if (changed.count === 0) return 'gone';
+    await cancelPendingReminders(tx as unknown as Db, { followUpId }, 'follow_up_changed');
+    await recordChange(tx, 'followup.change', groupId, actor, 'FollowUp', followUpId, now);
+    return 'changed';
+  });
+}
+
 /** The group's active follow-ups, soonest first, and how many there are. */
 export async function listActiveFollowUps(db: Db, groupId: string, take: number) {
   const where = { groupId, status: 'active' };

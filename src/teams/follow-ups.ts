@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { digestCard, followUpFormCard, followUpsCard, reminderSettingsFormCard, type DigestSection } from '../cards/follow-ups';
+import { digestCard, followUpFormCard, followUpFormValues, followUpsCard, reminderSettingsFormCard, type DigestSection } from '../cards/follow-ups';
 import { formatDateTime, formatDay, formValue, isoDay } from '../cards/format';
 import { DomainError } from '../domain/errors';
 import { MEETING_KINDS, validateFollowUpInput, validateReminderSettings } from '../domain/follow-ups';
@@ -7,7 +7,7 @@ import { todayIn } from '../domain/forms';
 import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { nextWorkingTime, wallClockToInstant } from '../domain/working-time';
 import { translate, type MessageKey } from '../locales';
-import { cancelFollowUp, createFollowUp, findReminder, listActiveFollowUps, reminderStatusOf, saveReminderSettings, setPersonalDigest, snoozeReminder } from '../storage/follow-ups';
+import { cancelFollowUp, changeFollowUp, createFollowUp, findReminder, listActiveFollowUps, reminderStatusOf, saveReminderSettings, setPersonalDigest, snoozeReminder } from '../storage/follow-ups';
 import { workingTimeOf } from '../reminders/planner';
 import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
@@ -94,9 +94,22 @@ export function followUpsFeature(deps: BotDeps): Feature {
         const members = await remindable(turn.group.id);
         const validation = validateFollowUpInput(data, members.map((m) => m.id), now(), turn.group.timeZone);
         if (!validation.ok) return followUpFormCard(turn.locale, members, isoDay(todayOf(turn)), data, validation.fieldErrors);
+        const followUpId = formValue(data.followUpId);
+        if (followUpId) {
+          const outcome = await changeFollowUp(db, turn.group.id, followUpId, turn.group.timeZone, validation.value, turn.actor, now());
+          logger.info('followup.change', { groupId: turn.group.id, outcome });
+          return followUpsView(context, turn, translate(turn.locale, outcome === 'changed' ? 'followUp.changed' : 'followUp.alreadyCancelled'));
+        }
         const followUp = await createFollowUp(db, turn.group.id, turn.group.timeZone, validation.value, turn.actor, now());
         logger.info('followup.created', { groupId: turn.group.id, followUpId: followUp.id, kind: followUp.kind });
         return followUpsView(context, turn, translate(turn.locale, 'followUp.created'));
+      },
+
+      followUpEditForm: async (context, data) => {
+        const turn = await requireGroupAccess(db, context, 'consented', 'followup.change');
+        const followUp = await db.followUp.findFirst({ where: { id: formValue(data.followUpId), groupId: turn.group.id, status: 'active' } });
+        if (!followUp) return followUpsView(context, turn, translate(turn.locale, 'followUp.alreadyCancelled'));
+        return followUpFormCard(turn.locale, await remindable(turn.group.id), isoDay(todayOf(turn)), followUpFormValues(followUp));
       },
 
       followUpCancel: async (context, data) => {
