@@ -158,8 +158,8 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
           : claimed.map((r) => ({ reminders: [r], catchUp: false }));
       for (let i = 0; i < batches.length; i++) {
         const batch = batches[i]!;
-        await limiter.take(destination, group.tenantId ?? '');
-        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp);
+        const posted = await limiter.take(destination, group.tenantId ?? '');
+        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp).finally(posted);
         const ids = batch.reminders.map((r) => r.id);
         const rest = batches.slice(i + 1).flatMap((b) => b.reminders.map((r) => r.id));
         if (outcome.kind === 'sent') {
