@@ -188,8 +188,12 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
     }
   }
 
-  /** One round: plan, then send to every destination with something due (a few at a time). */
-  async function tick(): Promise<{ planned: number; sent: number }> {
+  /**
+   * One round: plan, then send to every destination with something due (a few at a time). `more`: it
+   * took as many destinations as one round takes and sent something, so others may be waiting (a
+   * round that sent nothing, e.g. because other processes hold those destinations, waits the interval).
+   */
+  async function tick(): Promise<{ planned: number; sent: number; more: boolean }> {
     const planned = await planAll(db, { now: now(), horizonMs: options.horizonMs });
     const destinations = await findDueDestinations(db, now(), DESTINATIONS_PER_TICK);
     let sent = 0;
@@ -198,7 +202,9 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
       while (next < destinations.length && !stopped) {
         const destination = destinations[next++]!;
         try {
-          sent += await sendDestination(destination);
+          // Not `sent += await …`: that reads `sent` before the await and loses the other workers' counts.
+          const sentHere = await sendDestination(destination);
+          sent += sentHere;
         } catch (error) {
           logger.error('reminders.destination_failed', { errorName: (error as Error)?.name ?? typeof error });
         }
@@ -206,14 +212,19 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
     if (planned > 0 || sent > 0) logger.info('reminders.tick', { planned, sent, destinations: destinations.length });
-    return { planned, sent };
+    return { planned, sent, more: destinations.length === DESTINATIONS_PER_TICK && sent > 0 };
   }
 
   const loop = async () => {
     if (stopped) return;
-    running = tick().catch((error: unknown) => logger.error('reminders.tick_failed', { errorName: (error as Error)?.name ?? typeof error }));
-    await running;
-    if (!stopped) timer = setTimeout(loop, options.intervalMs);
+    const round = tick().catch((error: unknown) => {
+      logger.error('reminders.tick_failed', { errorName: (error as Error)?.name ?? typeof error });
+      return undefined;
+    });
+    running = round;
+    const result = await round;
+    // A full round leaves work waiting: the next one starts at once rather than after the interval.
+    if (!stopped) timer = setTimeout(loop, result?.more ? 0 : options.intervalMs);
   };
 
   return {
