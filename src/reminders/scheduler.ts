@@ -94,6 +94,15 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   concurrency: 8,
 };
 
+/** What a log line says about an error: its name and code (e.g. P2002, SQLITE_BUSY_SNAPSHOT), never its message. */
+function errorFields(error: unknown): { errorName: string; errorCode?: string } {
+  const e = error as { name?: unknown; code?: unknown } | null | undefined;
+  return {
+    errorName: typeof e?.name === 'string' ? e.name : typeof error,
+    errorCode: typeof e?.code === 'string' || typeof e?.code === 'number' ? String(e.code) : undefined,
+  };
+}
+
 export interface SchedulerDeps {
   db: Db;
   logger: Logger;
@@ -206,7 +215,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
           const sentHere = await sendDestination(destination);
           sent += sentHere;
         } catch (error) {
-          logger.error('reminders.destination_failed', { errorName: (error as Error)?.name ?? typeof error });
+          logger.error('reminders.destination_failed', errorFields(error));
         }
       }
     };
@@ -218,7 +227,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   const loop = async () => {
     if (stopped) return;
     const round = tick().catch((error: unknown) => {
-      logger.error('reminders.tick_failed', { errorName: (error as Error)?.name ?? typeof error });
+      logger.error('reminders.tick_failed', errorFields(error));
       return undefined;
     });
     running = round;
