@@ -355,9 +355,9 @@ async function main(): Promise<void> {
     if (results.some((r) => r.run.provider === 'sqlite' && r.run.instances > 1)) {
       notes.push(
         'SQLite with several processes: one file shared through WAL works here (nothing lost or doubled), but a write that follows a read in ' +
-          'the same transaction can fail at once with SQLITE_BUSY_SNAPSHOT (busy_timeout does not wait for it): the scheduler logs ' +
-          '`reminders.destination_failed` and tries that destination again at the next tick. Were it the write that records a post as sent, ' +
-          'the post would be repeated once the claim expires. For several instances use PostgreSQL (README, "Database").',
+          'the same transaction can be refused with SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait for, or SQLITE_BUSY (Prisma\'s P1008): ' +
+          'the scheduler logs `reminders.destination_failed` and tries that destination again at the next tick. Were it the write that records ' +
+          'a post as sent, the post would be repeated once the claim expires. For several instances use PostgreSQL (README, "Database").',
       );
     }
     const report = formatReport(options, loops, results, loadBefore, notes);
