@@ -36,8 +36,12 @@ export interface Config {
   serviceHosts: ServiceHostPolicy;
   /** How often memberships are reconciled against each conversation's roster (and once at start). */
   rosterReconcileMinutes: number;
-  /** The reminder scheduler: on (default) or off (REMINDERS=off, e.g. for an instance that only answers). */
-  reminders: { enabled: boolean; intervalSeconds: number; tenantRatePerSecond: number; catchUpAfterMinutes: number };
+  /**
+   * The reminder scheduler: on (default) or off (REMINDERS=off, e.g. for an instance that only answers).
+   * `rateLimits` 'off' lifts Teams' limits (REMINDER_RATE_LIMITS=off): for benchmarks against a fake
+   * connector only, refused in production.
+   */
+  reminders: { enabled: boolean; intervalSeconds: number; tenantRatePerSecond: number; catchUpAfterMinutes: number; rateLimits: 'teams' | 'off' };
   /** Bot Framework's OpenID metadata document (tokens from Teams); botbuilder's default when unset. */
   openIdMetadataUrl?: string;
   /** How long validating a token may take (fetching signing keys included) before it gets 401. */
@@ -168,13 +172,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const rosterReconcileMinutes = boundedInteger('ROSTER_RECONCILE_MINUTES', value('ROSTER_RECONCILE_MINUTES'), 60, 1, 60, problems);
   const authTimeoutMs = boundedInteger('AUTH_TIMEOUT_MS', value('AUTH_TIMEOUT_MS'), 5000, 100, 10_000, problems);
   const rawReminders = value('REMINDERS');
+  const rawRateLimits = value('REMINDER_RATE_LIMITS');
   if (rawReminders !== undefined && rawReminders !== 'on' && rawReminders !== 'off') problems.push(`REMINDERS is "${rawReminders}": set on or off (default on).`);
   const reminders = {
     enabled: rawReminders !== 'off',
     intervalSeconds: boundedInteger('REMINDER_INTERVAL_SECONDS', value('REMINDER_INTERVAL_SECONDS'), 15, 1, 300, problems),
     tenantRatePerSecond: boundedInteger('REMINDER_TENANT_RATE', value('REMINDER_TENANT_RATE'), 30, 1, 1000, problems),
     catchUpAfterMinutes: boundedInteger('REMINDER_CATCH_UP_MINUTES', value('REMINDER_CATCH_UP_MINUTES'), 15, 1, 1440, problems),
+    rateLimits: rawRateLimits === 'off' ? ('off' as const) : ('teams' as const),
   };
+  if (rawRateLimits !== undefined && rawRateLimits !== 'teams' && rawRateLimits !== 'off') {
+    problems.push(`REMINDER_RATE_LIMITS is "${rawRateLimits}": set teams (default) or off (benchmarks only).`);
+  } else if (rawRateLimits === 'off' && production) {
+    problems.push('REMINDER_RATE_LIMITS=off lifts Teams\' rate limits, which Teams enforces with 429s: it is for benchmarks against a fake connector. Unset it in production.');
+  }
 
   const openIdMetadataUrl = value('BOT_OPENID_METADATA_URL');
   if (openIdMetadataUrl !== undefined && !/^https?:\/\//.test(openIdMetadataUrl)) {

@@ -8,7 +8,7 @@ import { pruneProcessedActivities } from './storage/activities';
 import { openDatabase, type Database } from './storage/database';
 import { createBotApp, type BotApp } from './teams/app';
 import { startServer, type ActivityProcessor, type RunningServer } from './http/server';
-import { TEAMS_RATE_LIMITS } from './reminders/rate-limit';
+import { NO_RATE_LIMITS, TEAMS_RATE_LIMITS } from './reminders/rate-limit';
 import { createReminderScheduler, DEFAULT_SCHEDULER_OPTIONS, type ReminderScheduler } from './reminders/scheduler';
 
 /** Redeliveries come within minutes; claims are kept two days. */
@@ -84,7 +84,10 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
           ...DEFAULT_SCHEDULER_OPTIONS,
           intervalMs: config.reminders.intervalSeconds * 1000,
           catchUpAfterMs: config.reminders.catchUpAfterMinutes * 60_000,
-          limits: { ...TEAMS_RATE_LIMITS, perTenant: [{ max: config.reminders.tenantRatePerSecond, ms: 1000 }] },
+          limits:
+            config.reminders.rateLimits === 'off'
+              ? NO_RATE_LIMITS
+              : { ...TEAMS_RATE_LIMITS, perTenant: [{ max: config.reminders.tenantRatePerSecond, ms: 1000 }] },
         },
       )
     : undefined;

@@ -6,6 +6,12 @@
  * Per conversation the limit holds across instances because one process at a time sends to a
  * destination (storage/reminders.ts SendLease). The tenant ceiling is per process: with N instances,
  * set REMINDER_TENANT_RATE to the tenant's ceiling divided by N.
+ *
+ * Teams counts a post when it arrives, at some moment between `take` and the connector's answer (after
+ * the sender's own lookups, and the send path's retries). So a post counts from `take` while it is on
+ * its way and from its answer once `done` is called: measured from the answers, the windows hold at
+ * Teams whatever the latency. (Counted from `take` alone, a slow first post and a fast eighth one
+ * arrived within one second: 8 posts in a second at the connector, seen in bench:reminders.)
  */
 
 export interface RateWindow {
@@ -44,15 +50,17 @@ export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Prom
  *
  * @example
  *   const limiter = createRateLimiter(TEAMS_RATE_LIMITS);
- *   await limiter.take('group:g1', 'tenant-1'); // then post
+ *   const done = await limiter.take('group:g1', 'tenant-1');
+ *   await post().finally(done);
  */
 export function createRateLimiter(limits: RateLimits, clock: Clock = realClock) {
-  const history = new Map<string, number[]>();
+  /** The moments posts count from, per key; one post's entry is shared by its conversation and tenant. */
+  const history = new Map<string, Array<{ at: number }>>();
   const longest = (windows: readonly RateWindow[]) => windows.reduce((max, w) => Math.max(max, w.ms), 0);
 
   /** How long until one more send fits every window of `key`; 0 when it fits now. */
   function waitFor(key: string, windows: readonly RateWindow[], at: number): number {
-    const sent = history.get(key) ?? [];
+    const sent = (history.get(key) ?? []).map((entry) => entry.at).sort((a, b) => a - b);
     let wait = 0;
     for (const window of windows) {
       const inWindow = sent.filter((t) => t > at - window.ms);
@@ -61,25 +69,31 @@ export function createRateLimiter(limits: RateLimits, clock: Clock = realClock) 
     return wait;
   }
 
-  function record(key: string, windows: readonly RateWindow[], at: number): void {
+  function record(key: string, windows: readonly RateWindow[], entry: { at: number }): void {
     const keep = longest(windows);
-    const sent = (history.get(key) ?? []).filter((t) => t > at - keep);
-    sent.push(at);
-    if (sent.length > 0) history.set(key, sent);
+    const sent = (history.get(key) ?? []).filter((e) => e.at > entry.at - keep);
+    sent.push(entry);
+    history.set(key, sent);
   }
 
   return {
-    /** Waits until a post to `conversation` in `tenant` fits the limits, and counts it. */
-    async take(conversation: string, tenant: string): Promise<void> {
+    /**
+     * Waits until a post to `conversation` in `tenant` fits the limits, and counts it. Returns `done`:
+     * call it when the post was answered (or failed), so that it counts from then on.
+     */
+    async take(conversation: string, tenant: string): Promise<() => void> {
       const conversationKey = `c:${conversation}`;
       const tenantKey = `t:${tenant}`;
       for (;;) {
         const at = clock.now();
         const wait = Math.max(waitFor(conversationKey, limits.perConversation, at), waitFor(tenantKey, limits.perTenant, at));
         if (wait <= 0) {
-          if (limits.perConversation.length > 0) record(conversationKey, limits.perConversation, at);
-          if (limits.perTenant.length > 0) record(tenantKey, limits.perTenant, at);
-          return;
+          const entry = { at };
+          if (limits.perConversation.length > 0) record(conversationKey, limits.perConversation, entry);
+          if (limits.perTenant.length > 0) record(tenantKey, limits.perTenant, entry);
+          return () => {
+            entry.at = Math.max(entry.at, clock.now());
+          };
         }
         await clock.sleep(wait);
       }

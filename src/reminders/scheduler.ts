@@ -94,6 +94,15 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   concurrency: 8,
 };
 
+/** What a log line says about an error: its name and code (e.g. P2002, SQLITE_BUSY_SNAPSHOT), never its message. */
+function errorFields(error: unknown): { errorName: string; errorCode?: string } {
+  const e = error as { name?: unknown; code?: unknown } | null | undefined;
+  return {
+    errorName: typeof e?.name === 'string' ? e.name : typeof error,
+    errorCode: typeof e?.code === 'string' || typeof e?.code === 'number' ? String(e.code) : undefined,
+  };
+}
+
 export interface SchedulerDeps {
   db: Db;
   logger: Logger;
@@ -158,8 +167,8 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
           : claimed.map((r) => ({ reminders: [r], catchUp: false }));
       for (let i = 0; i < batches.length; i++) {
         const batch = batches[i]!;
-        await limiter.take(destination, group.tenantId ?? '');
-        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp);
+        const posted = await limiter.take(destination, group.tenantId ?? '');
+        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp).finally(posted);
         const ids = batch.reminders.map((r) => r.id);
         const rest = batches.slice(i + 1).flatMap((b) => b.reminders.map((r) => r.id));
         if (outcome.kind === 'sent') {
@@ -188,8 +197,12 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
     }
   }
 
-  /** One round: plan, then send to every destination with something due (a few at a time). */
-  async function tick(): Promise<{ planned: number; sent: number }> {
+  /**
+   * One round: plan, then send to every destination with something due (a few at a time). `more`: it
+   * took as many destinations as one round takes and sent something, so others may be waiting (a
+   * round that sent nothing, e.g. because other processes hold those destinations, waits the interval).
+   */
+  async function tick(): Promise<{ planned: number; sent: number; more: boolean }> {
     const planned = await planAll(db, { now: now(), horizonMs: options.horizonMs });
     const destinations = await findDueDestinations(db, now(), DESTINATIONS_PER_TICK);
     let sent = 0;
@@ -198,22 +211,29 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
       while (next < destinations.length && !stopped) {
         const destination = destinations[next++]!;
         try {
-          sent += await sendDestination(destination);
+          // Not `sent += await …`: that reads `sent` before the await and loses the other workers' counts.
+          const sentHere = await sendDestination(destination);
+          sent += sentHere;
         } catch (error) {
-          logger.error('reminders.destination_failed', { errorName: (error as Error)?.name ?? typeof error });
+          logger.error('reminders.destination_failed', errorFields(error));
         }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
     if (planned > 0 || sent > 0) logger.info('reminders.tick', { planned, sent, destinations: destinations.length });
-    return { planned, sent };
+    return { planned, sent, more: destinations.length === DESTINATIONS_PER_TICK && sent > 0 };
   }
 
   const loop = async () => {
     if (stopped) return;
-    running = tick().catch((error: unknown) => logger.error('reminders.tick_failed', { errorName: (error as Error)?.name ?? typeof error }));
-    await running;
-    if (!stopped) timer = setTimeout(loop, options.intervalMs);
+    const round = tick().catch((error: unknown) => {
+      logger.error('reminders.tick_failed', errorFields(error));
+      return undefined;
+    });
+    running = round;
+    const result = await round;
+    // A full round leaves work waiting: the next one starts at once rather than after the interval.
+    if (!stopped) timer = setTimeout(loop, result?.more ? 0 : options.intervalMs);
   };
 
   return {

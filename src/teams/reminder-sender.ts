@@ -71,11 +71,16 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
   async function itemsOf(group: ReminderGroup, reminders: ReminderRow[]) {
     const agreementIds = reminders.flatMap((r) => (r.agreementId ? [r.agreementId] : []));
     const followUpIds = reminders.flatMap((r) => (r.followUpId ? [r.followUpId] : []));
+    // Only the lookups a batch needs: a query costs the scheduler more than the post itself.
     const agreements = new Map(
-      (await db.agreement.findMany({ where: { id: { in: agreementIds } }, select: { id: true, status: true, dueDate: true, version: true } })).map((a) => [a.id, a]),
+      agreementIds.length === 0
+        ? []
+        : (await db.agreement.findMany({ where: { id: { in: agreementIds } }, select: { id: true, status: true, dueDate: true, version: true } })).map((a) => [a.id, a]),
     );
     const followUps = new Map(
-      (await db.followUp.findMany({ where: { id: { in: followUpIds } }, select: { id: true, status: true, kind: true, time: true, timeZone: true } })).map((f) => [f.id, f]),
+      followUpIds.length === 0
+        ? []
+        : (await db.followUp.findMany({ where: { id: { in: followUpIds } }, select: { id: true, status: true, kind: true, time: true, timeZone: true } })).map((f) => [f.id, f]),
     );
     const nextMeeting = await db.followUp.findFirst({
       where: { groupId: group.id, status: 'active', kind: { in: [...MEETING_KINDS] }, nextAt: { gt: now() } },

@@ -68,6 +68,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps Teams\' rate limits for reminders unless a benchmark lifts them, never in production', () => {
+    expect(loadConfig({}).reminders.rateLimits).toBe('teams');
+    expect(loadConfig({ REMINDER_RATE_LIMITS: 'off' }).reminders.rateLimits).toBe('off');
+    expect(problemsOf({ REMINDER_RATE_LIMITS: 'none' })).toEqual([expect.stringContaining('REMINDER_RATE_LIMITS is "none": set teams (default) or off')]);
+    const production = { NODE_ENV: 'production', MicrosoftAppId: '00000000-0000-4000-8000-000000000001', MicrosoftAppPassword: 'x', ALLOWED_TENANT_IDS: '*' };
+    expect(loadConfig(production).reminders.rateLimits).toBe('teams');
+    expect(problemsOf({ ...production, REMINDER_RATE_LIMITS: 'off' })).toEqual([expect.stringContaining('REMINDER_RATE_LIMITS=off lifts Teams\' rate limits')]);
+  });
+
   it('refuses production without credentials', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringContaining('NODE_ENV=production but no Bot Framework credentials')]);
   });
