@@ -63,12 +63,18 @@ export type SendOutcome =
   /** Refused for good (e.g. a service host that is not allowed). */
   | { kind: 'failed'; reason: string };
 
+/** What one destination's posts share: all its claimed reminders, and what the sender read once for them. */
+export interface SendBatch {
+  claimed: ReminderRow[];
+  memo: Map<string, unknown>;
+}
+
 export interface ReminderSender {
   /**
    * Posts one reminder, or (`catchUp`) one card for several that are late. Validates first that they
-   * still apply and that the recipient may still see them.
+   * still apply and that the recipient may still see them (once per destination's `batch`).
    */
-  send(group: ReminderGroup, destination: string, reminders: ReminderRow[], catchUp: boolean): Promise<SendOutcome>;
+  send(group: ReminderGroup, destination: string, reminders: ReminderRow[], catchUp: boolean, batch?: SendBatch): Promise<SendOutcome>;
 }
 
 export interface SchedulerOptions {
@@ -165,10 +171,11 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
         late.length > 1
           ? [{ reminders: claimed, catchUp: true }]
           : claimed.map((r) => ({ reminders: [r], catchUp: false }));
+      const shared: SendBatch = { claimed, memo: new Map() };
       for (let i = 0; i < batches.length; i++) {
         const batch = batches[i]!;
         const posted = await limiter.take(destination, group.tenantId ?? '');
-        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp).finally(posted);
+        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp, shared).finally(posted);
         const ids = batch.reminders.map((r) => r.id);
         const rest = batches.slice(i + 1).flatMap((b) => b.reminders.map((r) => r.id));
         if (outcome.kind === 'sent') {

@@ -110,8 +110,10 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
    * the stored reference of its group conversation. Says 'skipped' when there is no reference or the
    * conversation is unreachable, or the send failure's kind; logs why.
    */
-  const inConversation = async (conversationId: string, work: (context: TurnContext) => Promise<void>): Promise<'done' | 'skipped' | SendFailureKind> => {
-    const stored = await findConversationReference(db, conversationKey(conversationId));
+  const inConversation = async (conversationId: string, work: (context: TurnContext) => Promise<void>, memo?: Map<string, unknown>): Promise<'done' | 'skipped' | SendFailureKind> => {
+    const key = `reference:${conversationKey(conversationId)}`;
+    const stored = memo?.has(key) ? (memo.get(key) as Awaited<ReturnType<typeof findConversationReference>>) : await findConversationReference(db, conversationKey(conversationId));
+    memo?.set(key, stored);
     if (!stored || stored.unreachableAt) {
       logger.warn('proactive.skipped', { reason: stored ? 'unreachable' : 'no_reference' });
       return 'skipped';
@@ -180,7 +182,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
     db,
     logger,
     now: deps.now,
-    deliver: (conversationId, activity) => inConversation(conversationId, async (context) => void (await context.sendActivity(activity))),
+    deliver: (conversationId, activity, memo) => inConversation(conversationId, async (context) => void (await context.sendActivity(activity)), memo),
     openPersonalChat,
   });
   const features = createFeatures({ ...deps, postToConversation, updateInConversation });

@@ -17,7 +17,7 @@ import { translate } from '../locales';
 import { findPersonalChatOf } from '../storage/conversations';
 import type { Db } from '../storage/database';
 import type { ReminderRow } from '../storage/reminders';
-import type { ReminderGroup, ReminderSender, SendOutcome } from '../reminders/scheduler';
+import type { ReminderGroup, ReminderSender, SendBatch, SendOutcome } from '../reminders/scheduler';
 import type { SendFailureKind } from './outbound';
 import { cardActivity } from './send';
 
@@ -28,11 +28,19 @@ export interface ReminderSenderDeps {
   db: Db;
   logger: Logger;
   now: () => Date;
-  /** Posts into a conversation from its stored reference (app.ts inConversation). */
-  deliver(conversationId: string, activity: Partial<Activity>): Promise<DeliveryOutcome>;
+  /** Posts into a conversation from its stored reference (app.ts inConversation), read once per `memo`. */
+  deliver(conversationId: string, activity: Partial<Activity>, memo?: Map<string, unknown>): Promise<DeliveryOutcome>;
   /** Opens a personal chat with a member through Teams and posts into it; 'refused' when Teams will not. */
   openPersonalChat(group: ReminderGroup, member: { teamsUserId: string }, activity: Partial<Activity>): Promise<DeliveryOutcome | 'refused'>;
 }
+
+interface Subjects {
+  agreements: Map<string, { id: string; status: string; dueDate: Date; version: number }>;
+  followUps: Map<string, { id: string; status: string; kind: string; time: string; timeZone: string }>;
+  nextMeeting: boolean;
+}
+
+type MemberFacts = { id: string; teamsUserId: string | null; displayName: string; removedAt: Date | null; consentRecordedAt: Date | null; consentWithdrawnAt: Date | null } | null;
 
 /** Waits, in ms, after Teams said "not now" (429 past the turn's own retries, 412, 503). */
 const LATER_MS = 60_000;
@@ -67,29 +75,43 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
   const { db, now } = deps;
 
+  /**
+   * What the destination's claimed reminders are about (agreements, follow-ups, the group's next
+   * meeting), read once per destination and kept in `batch.memo` for each of its posts: a query costs
+   * the scheduler more than a post. A reminder cancelled in the seconds between that read and its post
+   * still goes out; one finished earlier does not.
+   */
+  async function subjectsOf(group: ReminderGroup, batch: SendBatch) {
+    const cached = batch.memo.get('subjects') as Subjects | undefined;
+    if (cached) return cached;
+    const agreementIds = batch.claimed.flatMap((r) => (r.agreementId ? [r.agreementId] : []));
+    const followUpIds = batch.claimed.flatMap((r) => (r.followUpId ? [r.followUpId] : []));
+    const subjects: Subjects = {
+      agreements: new Map(
+        agreementIds.length === 0
+          ? []
+          : (await db.agreement.findMany({ where: { id: { in: agreementIds } }, select: { id: true, status: true, dueDate: true, version: true } })).map((a) => [a.id, a]),
+      ),
+      followUps: new Map(
+        followUpIds.length === 0
+          ? []
+          : (await db.followUp.findMany({ where: { id: { in: followUpIds } }, select: { id: true, status: true, kind: true, time: true, timeZone: true } })).map((f) => [f.id, f]),
+      ),
+      nextMeeting: Boolean(
+        await db.followUp.findFirst({ where: { groupId: group.id, status: 'active', kind: { in: [...MEETING_KINDS] }, nextAt: { gt: now() } }, select: { id: true } }),
+      ),
+    };
+    batch.memo.set('subjects', subjects);
+    return subjects;
+  }
+
   /** The reminders that still apply, as card items; the others' ids. */
-  async function itemsOf(group: ReminderGroup, reminders: ReminderRow[]) {
-    const agreementIds = reminders.flatMap((r) => (r.agreementId ? [r.agreementId] : []));
-    const followUpIds = reminders.flatMap((r) => (r.followUpId ? [r.followUpId] : []));
-    // Only the lookups a batch needs: a query costs the scheduler more than the post itself.
-    const agreements = new Map(
-      agreementIds.length === 0
-        ? []
-        : (await db.agreement.findMany({ where: { id: { in: agreementIds } }, select: { id: true, status: true, dueDate: true, version: true } })).map((a) => [a.id, a]),
-    );
-    const followUps = new Map(
-      followUpIds.length === 0
-        ? []
-        : (await db.followUp.findMany({ where: { id: { in: followUpIds } }, select: { id: true, status: true, kind: true, time: true, timeZone: true } })).map((f) => [f.id, f]),
-    );
-    const nextMeeting = await db.followUp.findFirst({
-      where: { groupId: group.id, status: 'active', kind: { in: [...MEETING_KINDS] }, nextAt: { gt: now() } },
-      select: { id: true },
-    });
+  async function itemsOf(group: ReminderGroup, reminders: ReminderRow[], batch: SendBatch) {
+    const { agreements, followUps, nextMeeting } = await subjectsOf(group, batch);
     const items: ReminderItem[] = [];
     const dropped: string[] = [];
     for (const reminder of reminders) {
-      const base = { reminderId: reminder.id, kind: reminder.kind as ReminderItem['kind'], nextMeeting: Boolean(nextMeeting) };
+      const base = { reminderId: reminder.id, kind: reminder.kind as ReminderItem['kind'], nextMeeting };
       if (reminder.agreementId) {
         const agreement = agreements.get(reminder.agreementId);
         // Finished, or moved to another day (its new day has reminders of its own).
@@ -115,36 +137,42 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
   }
 
   return {
-    async send(group, destination, reminders, catchUp) {
+    async send(group, destination, reminders, catchUp, batch = { claimed: reminders, memo: new Map() }) {
       const locale = resolveLocale(group.locale);
-      const { items, dropped } = await itemsOf(group, reminders);
+      const { items, dropped } = await itemsOf(group, reminders, batch);
       if (items.length === 0) return { kind: 'dropped', reason: 'obsolete' };
       const withDropped = (outcome: SendOutcome): SendOutcome => (outcome.kind === 'sent' && dropped.length > 0 ? { ...outcome, droppedIds: dropped } : outcome);
       const summary = translate(locale, 'shell.summary');
 
       if (destination.startsWith('group:')) {
         const card = reminderCard(locale, items, { timeZone: group.timeZone, catchUp });
-        return withDropped(outcomeOf(await deps.deliver(group.conversationId, cardActivity(card, summary)), 'channel'));
+        return withDropped(outcomeOf(await deps.deliver(group.conversationId, cardActivity(card, summary), batch.memo), 'channel'));
       }
 
-      const member = await db.member.findUnique({
-        where: { id: destination.slice('member:'.length) },
-        select: { id: true, teamsUserId: true, displayName: true, removedAt: true, consentRecordedAt: true, consentWithdrawnAt: true },
-      });
+      const member =
+        (batch.memo.get('member') as MemberFacts | undefined) ??
+        (await db.member.findUnique({
+          where: { id: destination.slice('member:'.length) },
+          select: { id: true, teamsUserId: true, displayName: true, removedAt: true, consentRecordedAt: true, consentWithdrawnAt: true },
+        }));
+      batch.memo.set('member', member);
       // Only a current member with consent, who has Teams, is reminded of the group's things.
       if (!member || member.removedAt || !hasConsent(member) || !member.teamsUserId) return { kind: 'dropped', reason: 'no_access' };
       const personal = cardActivity(reminderCard(locale, items, { timeZone: group.timeZone, alias: group.individualAlias, catchUp }), summary);
-      const chat = await findPersonalChatOf(db, member.teamsUserId);
+      const chat = batch.memo.has('chat') ? (batch.memo.get('chat') as Awaited<ReturnType<typeof findPersonalChatOf>>) : await findPersonalChatOf(db, member.teamsUserId);
+      batch.memo.set('chat', chat);
       if (chat && !chat.unreachableAt) {
-        const delivered = await deps.deliver(chat.conversationId, personal);
+        const delivered = await deps.deliver(chat.conversationId, personal, batch.memo);
         if (delivered !== 'unreachable' && delivered !== 'not_found') return withDropped(outcomeOf(delivered, 'personal'));
       }
       const opened = await deps.openPersonalChat(group, { teamsUserId: member.teamsUserId }, personal);
+      // The chat just opened is stored: the next post of this batch reads it.
+      batch.memo.delete('chat');
       if (opened !== 'refused') return withDropped(outcomeOf(opened, 'personal_opened'));
       // The member has not installed the app: a channel post that names them, and nothing about the individual.
       deps.logger.info('reminder.mention_fallback', { groupId: group.id });
       const mention = cardActivity(reminderCard(locale, items, { timeZone: group.timeZone, catchUp, mention: { id: member.teamsUserId, name: member.displayName } }), summary);
-      return withDropped(outcomeOf(await deps.deliver(group.conversationId, mention), 'mention_fallback'));
+      return withDropped(outcomeOf(await deps.deliver(group.conversationId, mention, batch.memo), 'mention_fallback'));
     },
   };
 }
