@@ -9,6 +9,28 @@ import { recordChange, type AuditActor } from './audit';
 import type { Db } from './database';
 import { cancelPendingReminders } from './reminders';
 
+/** The first occurrence of a schedule from now; a schedule with none left is invalid input. */
+function firstOccurrence(input: FollowUpInput, timeZone: string, now: Date) {
+  const first = nextOccurrence({ startDay: input.startDay, time: input.time, timeZone, recurrence: input.recurrence }, new Date(now.getTime() - 1));
+  if (!first) throw new DomainError('invalid_input', { day: 'followUp.error.past' });
+  return first;
+}
+
+/** A follow-up's schedule columns from the form, with its first occurrence (validated by the caller). */
+function scheduleOf(input: FollowUpInput, timeZone: string, first: { at: Date; day: string }) {
+  return {
+    kind: input.kind,
+    startDay: input.startDay,
+    time: input.time,
+    timeZone,
+    recurrence: formatRecurrence(input.recurrence),
+    audience: input.memberIds.length > 0 ? 'members' : 'channel',
+    audienceMemberIds: input.memberIds.length > 0 ? JSON.stringify(input.memberIds) : null,
+    nextAt: first.at,
+    nextDay: first.day,
+  };
+}
+
 /**
  * Schedules a follow-up; its first occurrence is planned by the scheduler.
  *
@@ -16,23 +38,10 @@ import { cancelPendingReminders } from './reminders';
  *   await createFollowUp(db, groupId, 'Europe/Stockholm', input, actor, now);
  */
 export async function createFollowUp(db: Db, groupId: string, timeZone: string, input: FollowUpInput, actor: AuditActor, now: Date) {
-  const first = nextOccurrence({ startDay: input.startDay, time: input.time, timeZone, recurrence: input.recurrence }, new Date(now.getTime() - 1));
-  if (!first) throw new DomainError('invalid_input', { day: 'followUp.error.past' });
+  const first = firstOccurrence(input, timeZone, now);
   return db.$transaction(async (tx) => {
     const followUp = await tx.followUp.create({
-      data: {
-        groupId,
-        kind: input.kind,
-        startDay: input.startDay,
-        time: input.time,
-        timeZone,
-        recurrence: formatRecurrence(input.recurrence),
-        audience: input.memberIds.length > 0 ? 'members' : 'channel',
-        audienceMemberIds: input.memberIds.length > 0 ? JSON.stringify(input.memberIds) : null,
-        nextAt: first.at,
-        nextDay: first.day,
-        createdByMemberId: actor.memberId,
-      },
+      data: { groupId, ...scheduleOf(input, timeZone, first), createdByMemberId: actor.memberId },
     });
     await recordChange(tx, 'followup.create', groupId, actor, 'FollowUp', followUp.id, now);
     return followUp;
@@ -44,22 +53,11 @@ export async function createFollowUp(db: Db, groupId: string, timeZone: string, 
  * scheduler plans the new ones. 'gone' when it is not an active follow-up of the group any more.
  */
 export async function changeFollowUp(db: Db, groupId: string, followUpId: string, timeZone: string, input: FollowUpInput, actor: AuditActor, now: Date): Promise<'changed' | 'gone'> {
-  const first = nextOccurrence({ startDay: input.startDay, time: input.time, timeZone, recurrence: input.recurrence }, new Date(now.getTime() - 1));
-  if (!first) throw new DomainError('invalid_input', { day: 'followUp.error.past' });
+  const first = firstOccurrence(input, timeZone, now);
   return db.$transaction(async (tx) => {
     const changed = await tx.followUp.updateMany({
       where: { id: followUpId, groupId, status: 'active' },
-      data: {
-        kind: input.kind,
-        startDay: input.startDay,
-        time: input.time,
-        timeZone,
-        recurrence: formatRecurrence(input.recurrence),
-        audience: input.memberIds.length > 0 ? 'members' : 'channel',
-        audienceMemberIds: input.memberIds.length > 0 ? JSON.stringify(input.memberIds) : null,
-        nextAt: first.at,
-        nextDay: first.day,
-      },
+      data: scheduleOf(input, timeZone, first),
     });
     if (changed.count === 0) return 'gone';
     await cancelPendingReminders(tx as unknown as Db, { followUpId }, 'follow_up_changed');
