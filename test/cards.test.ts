@@ -162,7 +162,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
       { id: 'f1', kind: 'group_meeting', nextAt: at('2026-12-01T08:00:00Z'), recurrence: 'monthly:1:2', audience: 'channel', audienceMemberIds: null },
       { id: 'f2', kind: 'plan_follow_up', nextAt: null, recurrence: 'weekly:2', audience: 'members', audienceMemberIds: JSON.stringify(['29:sara']) },
     ], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: ['29:sara'], total: 5, pending: 3, unreachableSince: at('2026-11-20T10:00:00Z'), members: people, notice: 'ok', canManage: true, personalDigest: false }),
-    followUpsEmpty: followUpsCard(locale, [], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], total: 0, pending: 0, unreachableSince: null, unreachableUntilNow: at('2026-11-20T10:00:00Z'), members: [], canManage: false, personalDigest: true }),
+    followUpsEmpty: followUpsCard(locale, [], { alias: 'K.L.', timeZone: 'Europe/Stockholm', userIds: [], total: 0, pending: 0, unreachableSince: null, members: [], canManage: false, personalDigest: true }),
     reminderSettings: reminderSettingsFormCard(locale, { workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1440, observeHolidays: true, weeklyDigest: false, reminderLeadDays: 1, escalateAfterDays: 3 }),
     reminderSettingsWithErrors: reminderSettingsFormCard(locale, { workDays: '1', workdayStartMinute: 480, workdayEndMinute: 1020, observeHolidays: true, weeklyDigest: true, reminderLeadDays: 1, escalateAfterDays: 3 }, { workDays: '', start: '18:00', end: '08:00' }, { workDays: 'settings.error.workDays', end: 'settings.error.hours', days: 'settings.error.days' }),
     followUpForm: followUpFormCard(locale, people, '2026-11-23'),

@@ -47,9 +47,8 @@ export function followUpsCard(
     userIds: string[];
     total: number;
     pending: number;
+    /** The conversation was unreachable (403) from this moment until this very turn, which cleared it. */
     unreachableSince: Date | null;
-    /** The conversation was unreachable from this moment until this very turn, which cleared it. */
-    unreachableUntilNow?: Date | null;
     members: Array<{ id: string; name: string }>;
     notice?: string;
     /** The case manager sees the group's reminder settings. */
@@ -69,10 +68,8 @@ export function followUpsCard(
       refresh: translate(locale, 'card.refresh'),
       status: translate(locale, 'followUp.list.pending', { count: options.pending }),
       unreachable: options.unreachableSince
-        ? translate(locale, 'followUp.list.unreachable', { since: formatDateTime(options.unreachableSince, locale, options.timeZone) })
-        : options.unreachableUntilNow
-          ? translate(locale, 'followUp.list.unreachableUntilNow', { since: formatDateTime(options.unreachableUntilNow, locale, options.timeZone) })
-          : null,
+        ? translate(locale, 'followUp.list.unreachableUntilNow', { since: formatDateTime(options.unreachableSince, locale, options.timeZone) })
+        : null,
       empty: translate(locale, 'followUp.list.empty'),
       cancel: translate(locale, 'followUp.cancel'),
       change: translate(locale, 'followUp.change'),

@@ -16,9 +16,13 @@ import {
   startOfWorkingDay,
   type WorkingTime,
 } from '../domain/working-time';
+import { isoDay } from '../cards/format';
 import type { Db } from '../storage/database';
 import { groupDestination, memberDestination, planReminders, type PlannedReminder } from '../storage/reminders';
 
+
+/** The columns a group's working time is read from (workingTimeOf). */
+export const WORKING_TIME_COLUMNS = { timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true } as const;
 
 /** A group's working time from its stored settings. */
 export function workingTimeOf(group: { timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number; observeHolidays?: boolean }): WorkingTime {
@@ -30,7 +34,6 @@ export function workingTimeOf(group: { timeZone: string; workDays: string; workd
 }
 
 const DAY_MS = 86_400_000;
-const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
 export interface PlanOptions {
   now: Date;
@@ -54,7 +57,7 @@ export async function planAgreementReminders(db: Db, options: PlanOptions): Prom
       dueDate: true,
       createdAt: true,
       responsibleMemberId: true,
-      group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true, reminderLeadDays: true, escalateAfterDays: true } },
+      group: { select: { id: true, ...WORKING_TIME_COLUMNS, reminderLeadDays: true, escalateAfterDays: true } },
     },
   });
   const caseManagers = new Map(
@@ -106,7 +109,7 @@ export async function planFollowUpReminders(db: Db, options: PlanOptions): Promi
   for (let pass = 0; pass < 8; pass++) {
     const due = await db.followUp.findMany({
       where: { status: 'active', nextAt: { lte: horizon } },
-      include: { group: { select: { id: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true } } },
+      include: { group: { select: { id: true, ...WORKING_TIME_COLUMNS } } },
       take: 500,
     });
     if (due.length === 0) break;
@@ -169,7 +172,7 @@ export async function planDigests(db: Db, options: PlanOptions): Promise<number>
   const horizon = now.getTime() + horizonMs;
   const groups = await db.resourceGroup.findMany({
     where: { weeklyDigest: true },
-    select: { id: true, createdAt: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true },
+    select: { id: true, createdAt: true, ...WORKING_TIME_COLUMNS },
   });
   const planned: PlannedReminder[] = [];
   const weekStart = (wt: WorkingTime) => {
@@ -186,7 +189,7 @@ export async function planDigests(db: Db, options: PlanOptions): Promise<number>
   }
   const subscribers = await db.member.findMany({
     where: { personalDigest: true, removedAt: null, aadObjectId: { not: null }, teamsUserId: { not: null } },
-    select: { id: true, aadObjectId: true, groupId: true, group: { select: { timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true } } },
+    select: { id: true, aadObjectId: true, groupId: true, group: { select: WORKING_TIME_COLUMNS } },
     orderBy: { createdAt: 'asc' },
   });
   const seen = new Set<string>();

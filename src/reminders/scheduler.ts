@@ -27,7 +27,7 @@ import {
   settleReminders,
   type ReminderRow,
 } from '../storage/reminders';
-import { planAll, workingTimeOf } from './planner';
+import { planAll, WORKING_TIME_COLUMNS, workingTimeOf } from './planner';
 import { createRateLimiter, realClock, TEAMS_RATE_LIMITS, type Clock, type RateLimits } from './rate-limit';
 
 /** How long a claim or a destination lease lasts without renewal. */
@@ -135,7 +135,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   async function groupOf(groupId: string): Promise<ReminderGroup | null> {
     return db.resourceGroup.findUnique({
       where: { id: groupId },
-      select: { id: true, conversationId: true, tenantId: true, individualAlias: true, locale: true, timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true },
+      select: { id: true, conversationId: true, tenantId: true, individualAlias: true, locale: true, ...WORKING_TIME_COLUMNS },
     });
   }
 

@@ -116,13 +116,9 @@ export async function snoozeReminder(db: Db, reminder: { id: string; groupId: st
   });
 }
 
-/** How many reminders of a group wait to be sent, and whether its conversation is unreachable. */
-export async function reminderStatusOf(db: Db, group: { id: string; conversationId: string }) {
-  const [pending, reference] = await Promise.all([
-    db.reminder.count({ where: { groupId: group.id, status: { in: ['pending', 'sending'] } } }),
-    db.conversationReference.findUnique({ where: { conversationId: group.conversationId }, select: { unreachableAt: true } }),
-  ]);
-  return { pending, unreachableSince: reference?.unreachableAt ?? null };
+/** How many reminders of a group wait to be sent. */
+export function countWaitingReminders(db: Db, groupId: string): Promise<number> {
+  return db.reminder.count({ where: { groupId, status: { in: ['pending', 'sending'] } } });
 }
 
 /** Saves a group's reminder settings (the case manager's), audited. */

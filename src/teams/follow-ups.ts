@@ -7,9 +7,8 @@ import { todayIn } from '../domain/forms';
 import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { nextWorkingTime, wallClockToInstant } from '../domain/working-time';
 import { translate, type MessageKey } from '../locales';
-import { cancelFollowUp, changeFollowUp, createFollowUp, findReminder, listActiveFollowUps, reminderStatusOf, saveReminderSettings, setPersonalDigest, snoozeReminder } from '../storage/follow-ups';
+import { cancelFollowUp, changeFollowUp, createFollowUp, countWaitingReminders, findReminder, listActiveFollowUps, saveReminderSettings, setPersonalDigest, snoozeReminder } from '../storage/follow-ups';
 import { workingTimeOf } from '../reminders/planner';
-import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
 import { turnRecord } from './turn';
 import { auditRead, consentedTeamsUserIds, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, type GroupTurn } from './group-context';
@@ -27,19 +26,18 @@ export function followUpsFeature(deps: BotDeps): Feature {
   const todayOf = (turn: GroupTurn) => todayIn(turn.group.timeZone, now());
 
   async function followUpsView(context: TurnContext, turn: GroupTurn, notice?: string) {
-    const [{ followUps, total }, status] = await Promise.all([listActiveFollowUps(db, turn.group.id, FOLLOW_UPS_SHOWN), reminderStatusOf(db, turn.group)]);
-    // Hearing from this conversation has just cleared a 403 mark (install.ts): say since when it lasted.
-    const before = turnRecord(context).storedReference;
-    const wasUnreachable = conversationKey(context.activity.conversation?.id ?? '') === turn.group.conversationId ? before?.unreachableAt : undefined;
+    const [{ followUps, total }, pending] = await Promise.all([listActiveFollowUps(db, turn.group.id, FOLLOW_UPS_SHOWN), countWaitingReminders(db, turn.group.id)]);
+    // The view is always shown in the group's conversation, and hearing from it has just cleared a 403
+    // mark (install.ts): the reference as this turn found it says whether, and since when, it lasted.
+    const unreachableSince = turnRecord(context).storedReference?.unreachableAt ?? null;
     await auditRead(db, turn, 'followups.read', 'ResourceGroup', turn.group.id);
     return followUpsCard(turn.locale, followUps, {
       alias: turn.group.individualAlias,
       timeZone: turn.group.timeZone,
       userIds: await consentedTeamsUserIds(db, turn.group.id),
       total,
-      pending: status.pending,
-      unreachableSince: status.unreachableSince,
-      unreachableUntilNow: wasUnreachable ?? null,
+      pending,
+      unreachableSince,
       members: await memberChoices(db, turn.group.id),
       notice,
       canManage: turn.member.isCaseManager,

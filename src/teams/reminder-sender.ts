@@ -6,6 +6,7 @@
  * it (a current member with consent); the card says only what kind of thing is due and when.
  */
 import type { Activity } from 'botbuilder';
+import { isoDay } from '../cards/format';
 import { reminderCard, type ReminderItem } from '../cards/reminders';
 import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { MEETING_KINDS } from '../domain/follow-ups';
@@ -66,7 +67,6 @@ function outcomeOf(delivery: DeliveryOutcome, how: string): SendOutcome {
 
 /** The due day an agreement reminder was planned for (the last part of its key). */
 const plannedDueDay = (reminder: ReminderRow) => reminder.occurrenceKey.split(':')[2];
-const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
 /**
  * @example
