@@ -80,8 +80,13 @@ export interface ReminderSender {
 export interface SchedulerOptions {
   /** Between ticks. */
   intervalMs: number;
-  /** Plan reminders this far ahead. */
+  /** Plan reminders this far ahead … */
   horizonMs: number;
+  /**
+   * A round started at once because the last one was full plans again only when the last planning is
+   * this old (planning reads every open agreement near its due date; such a round has work already due).
+   */
+  planIntervalMs: number;
   /** Reminders later than this are folded into one catch-up card per destination. */
   catchUpAfterMs: number;
   /** How long an unreachable destination waits before it is tried again (it is also tried when the conversation speaks). */
@@ -94,6 +99,7 @@ export interface SchedulerOptions {
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   intervalMs: 15_000,
   horizonMs: 2 * 86_400_000,
+  planIntervalMs: 15_000,
   catchUpAfterMs: 15 * 60_000,
   unreachableRetryMs: 60 * 60_000,
   limits: TEAMS_RATE_LIMITS,
@@ -131,6 +137,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
+  let plannedAt: number | undefined;
 
   async function groupOf(groupId: string): Promise<ReminderGroup | null> {
     return db.resourceGroup.findUnique({
@@ -208,9 +215,14 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
    * One round: plan, then send to every destination with something due (a few at a time). `more`: it
    * took as many destinations as one round takes and sent something, so others may be waiting (a
    * round that sent nothing, e.g. because other processes hold those destinations, waits the interval).
+   * `continuing`: the round follows a full one at once, so planning is skipped unless it is planIntervalMs old.
    */
-  async function tick(): Promise<{ planned: number; sent: number; more: boolean }> {
-    const planned = await planAll(db, { now: now(), horizonMs: options.horizonMs });
+  async function tick(continuing = false): Promise<{ planned: number; sent: number; more: boolean }> {
+    let planned = 0;
+    if (!continuing || plannedAt === undefined || now().getTime() - plannedAt >= options.planIntervalMs) {
+      planned = await planAll(db, { now: now(), horizonMs: options.horizonMs });
+      plannedAt = now().getTime();
+    }
     const destinations = await findDueDestinations(db, now(), DESTINATIONS_PER_TICK);
     let sent = 0;
     let next = 0;
@@ -231,14 +243,16 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
     return { planned, sent, more: destinations.length === DESTINATIONS_PER_TICK && sent > 0 };
   }
 
+  let continuing = false;
   const loop = async () => {
     if (stopped) return;
-    const round = tick().catch((error: unknown) => {
+    const round = tick(continuing).catch((error: unknown) => {
       logger.error('reminders.tick_failed', errorFields(error));
       return undefined;
     });
     running = round;
     const result = await round;
+    continuing = result?.more ?? false;
     // A full round leaves work waiting: the next one starts at once rather than after the interval.
     if (!stopped) timer = setTimeout(loop, result?.more ? 0 : options.intervalMs);
   };

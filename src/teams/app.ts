@@ -162,7 +162,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
       await adapter.createConversationAsync(appId, 'msteams', stored.serviceUrl, BOT_FRAMEWORK_AUDIENCE, parameters, async (context) => {
         try {
           // Remember the chat, so the next reminder goes straight there.
-          await rememberConversation(db, { ...context.activity, conversation: { ...context.activity.conversation, conversationType: 'personal' }, from: { id: member.teamsUserId, name: '' } } as Activity, settings.serviceHosts, undefined);
+          await rememberConversation(db, { ...context.activity, conversation: { ...context.activity.conversation, conversationType: 'personal' }, from: { id: member.teamsUserId, name: '' } } as Activity, settings.serviceHosts, undefined, deps.now());
           await context.sendActivity(activity);
           outcome = 'done';
         } catch (error) {
@@ -197,7 +197,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
 
   app.turn('beforeTurn', async (context) => {
     if (!(await passesTenantFence(db, context, settings.tenants, logger))) return false;
-    await rememberConversation(db, context.activity, settings.serviceHosts, turnRecord(context).storedReference);
+    await rememberConversation(db, context.activity, settings.serviceHosts, turnRecord(context).storedReference, deps.now());
     return claimTurn(db, context, deps.now(), logger);
   });
 

@@ -16,7 +16,7 @@ import { groupOfTurn } from './turn';
  * conversation without a channel thread's suffix. Only a serviceUrl on an allowed host is stored; the
  * write is skipped when the stored reference already matches (`stored`, read by the tenant fence).
  */
-export async function rememberConversation(db: Db, activity: Activity, hosts: ServiceHostPolicy, stored: StoredConversationReference | undefined): Promise<void> {
+export async function rememberConversation(db: Db, activity: Activity, hosts: ServiceHostPolicy, stored: StoredConversationReference | undefined, now: Date): Promise<void> {
   if (!activity.conversation?.id || !activity.serviceUrl || !isAllowedServiceUrl(activity.serviceUrl, hosts)) return;
   // A conversation-level reference: without the activity id, a proactive post starts a new post
   // instead of replying into whatever thread happened to be the last one.
@@ -30,7 +30,7 @@ export async function rememberConversation(db: Db, activity: Activity, hosts: Se
     userId: activity.conversation.conversationType === 'personal' ? activity.from?.id : undefined,
   }, stored);
   // Teams had refused this conversation (403) and now it speaks: what waited for it goes out now.
-  if (stored?.unreachableAt) await wakeUnreachableReminders(db, conversationId, activity.conversation.conversationType === 'personal' ? activity.from?.id : undefined, new Date());
+  if (stored?.unreachableAt) await wakeUnreachableReminders(db, conversationId, activity.conversation.conversationType === 'personal' ? activity.from?.id : undefined, now);
 }
 
 /** True when the bot itself is among the members just added: the app was installed here. */
