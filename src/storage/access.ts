@@ -13,6 +13,8 @@ export interface Caller {
   teamsUserId: string;
   /** Set for a card invoke: a person's press, or Teams refreshing the card on its own. */
   trigger?: AuditTrigger;
+  /** The conversation the activity came from (its key), for the access log. */
+  conversationId?: string;
 }
 
 /** The caller's current (not removed) membership of a group, matched on the Entra object id. */
@@ -32,7 +34,7 @@ export async function requireAccess(db: Db, groupId: string, caller: Caller, nee
   const member = await findMemberByCaller(db, groupId, caller);
   const refusal = accessRefusal(member, need);
   if (refusal) {
-    await recordAudit(db, { action, outcome: 'denied', groupId, actorAadObjectId: caller.aadObjectId, actorMemberId: member?.id, reason: refusal, trigger: caller.trigger });
+    await recordAudit(db, { action, outcome: 'denied', groupId, actorAadObjectId: caller.aadObjectId, actorMemberId: member?.id, reason: refusal, trigger: caller.trigger, conversationId: caller.conversationId });
     throw new DomainError(refusal);
   }
   return member!;

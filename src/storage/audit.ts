@@ -22,6 +22,8 @@ export interface AuditEntry {
   reason?: string;
   /** For card invokes: whether the person opened it or Teams refreshed it automatically. */
   trigger?: AuditTrigger;
+  /** The conversation the action came from (its key, without a channel thread's suffix). */
+  conversationId?: string;
 }
 
 /** A Prisma client or an interactive transaction client: audit rows are written inside the change's transaction. */
@@ -49,6 +51,7 @@ function auditRow(entry: AuditEntry, at: Date) {
     entityId: entry.entityId ?? null,
     reason: entry.reason ?? null,
     trigger: entry.trigger ?? null,
+    conversationId: entry.conversationId ?? null,
   };
 }
 
@@ -76,6 +79,8 @@ export interface AuditActor {
    * commits it, so the change and "this activity was handled" are stored together or not at all.
    */
   claimKey?: string;
+  /** The conversation the change was made from. */
+  conversationId?: string;
 }
 
 /**
@@ -86,7 +91,7 @@ export interface AuditActor {
  */
 export async function recordChange(db: DbOrTx, action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string, at: Date): Promise<void> {
   if (actor.claimKey) await commitClaim(db, actor.claimKey, at);
-  await recordAudit(db, { action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId }, at);
+  await recordAudit(db, { action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId, conversationId: actor.conversationId }, at);
 }
 
 /** The audit entries of a group, newest first. */

@@ -46,9 +46,15 @@ export async function requireGroupAccess(db: Db, context: TurnContext, need: Acc
 
 /** Like requireGroupAccess, for a group named by the data (a personal chat about one group's agreement). */
 export async function requireAccessToGroup(db: Db, context: TurnContext, group: Group, need: AccessNeed, action: string): Promise<GroupTurn> {
-  const caller: Caller = { ...callerOf(context), trigger: triggerOf(context) };
+  const caller: Caller = { ...callerOf(context), trigger: triggerOf(context), conversationId: conversationKey(context.activity.conversation?.id ?? '') || undefined };
   const member = await requireAccess(db, group.id, caller, need, action);
-  return { group, member, caller, actor: { memberId: member.id, aadObjectId: caller.aadObjectId, claimKey: claimKeyOfTurn(context) }, locale: localeOf(context) };
+  return {
+    group,
+    member,
+    caller,
+    actor: { memberId: member.id, aadObjectId: caller.aadObjectId, claimKey: claimKeyOfTurn(context), conversationId: caller.conversationId },
+    locale: localeOf(context),
+  };
 }
 
 /**
@@ -61,7 +67,7 @@ export async function mayKnowGroup(db: Db, context: TurnContext, group: Group): 
 
 /** Audits a read of sensitive data by a member (allowed; refusals are audited by requireAccess). */
 export async function auditRead(db: Db, turn: GroupTurn, action: string, entityType?: string, entityId?: string): Promise<void> {
-  await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId, trigger: turn.caller.trigger });
+  await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId, trigger: turn.caller.trigger, conversationId: turn.caller.conversationId });
 }
 
 /** Teams user ids of the group's members with consent: they get the user-specific views by refresh. */
