@@ -73,6 +73,7 @@ for (const provider of testProviders()) {
       await db().sendLease.deleteMany({});
       await db().followUp.deleteMany({});
       await db().agreement.deleteMany({});
+      await db().crisisPlan.deleteMany({});
       await db().resourceGroup.update({ where: { id: groupId }, data: { weeklyDigest: false, workDays: '1,2,3,4,5', workdayStartMinute: 480, workdayEndMinute: 1020, observeHolidays: true, reminderLeadDays: 1, escalateAfterDays: 3 } });
       await db().conversationReference.updateMany({ data: { unreachableAt: null, unreachableReason: null } });
     });
@@ -286,6 +287,36 @@ for (const provider of testProviders()) {
         expect(await db().reminder.findFirstOrThrow()).toMatchObject({ status: 'failed', outcome: 'host_not_allowed' });
         // Put the channel's reference back for the tests after this one.
         expect((await t.post(messageActivity('hjälp', where()))).status).toBe(200);
+      });
+    });
+
+    describe('the crisis plan', () => {
+      const planWritten = (createdAt: string) =>
+        db().crisisPlan.create({
+          data: { groupId, currentVersion: 1, createdAt: at(createdAt), versions: { create: [{ version: 1, content: JSON.stringify({ triggers: ['Ensamhet i helgerna'] }), authorMemberId: ids.sara }] } },
+        });
+
+      it('reminds the case manager to review it six months after it was written, at 08:00 on that working day, without its content', async () => {
+        await planWritten('2026-06-03T12:00:00Z');
+        expect(await tickAt('2026-12-03T06:59:00Z')).toEqual([]);
+        const [review] = await tickAt('2026-12-03T07:00:00Z');
+        expect(review!.conversationId).toBe(`a:opened-${USERS.sara.id}`);
+        const card = cardOf(review);
+        expect(adaptiveCardErrors(card)).toEqual([]);
+        expect(cardText(card)).toContain('Det är dags att gå igenom krisplanen med individen (senast 3 dec. 2026).');
+        expect(JSON.stringify(card)).not.toContain('Ensamhet');
+        expect(card.actions).toEqual(expect.arrayContaining([expect.objectContaining({ verb: 'crisisPlanShow', data: { groupId } })]));
+        expect(await db().auditEvent.count({ where: { groupId, action: 'reminder.sent', entityType: 'Reminder' } })).toBeGreaterThan(0);
+      });
+
+      it('a review made before the reminder goes out moves it six months on', async () => {
+        const plan = await planWritten('2026-06-04T12:00:00Z');
+        await tickAt('2026-12-03T07:00:00Z'); // planned for Friday 4 December, within the horizon
+        expect(await db().reminder.count({ where: { kind: 'crisis_plan_review', status: 'pending' } })).toBe(1);
+        await db().crisisPlan.update({ where: { id: plan.id }, data: { reviewedAt: at('2026-12-03T10:00:00Z'), reviewedByMemberId: ids.sara } });
+        expect(await tickAt('2026-12-04T07:00:00Z')).toEqual([]);
+        expect(await db().reminder.findFirstOrThrow({ where: { kind: 'crisis_plan_review' } })).toMatchObject({ status: 'cancelled', outcome: 'obsolete' });
+        expect(await tickAt('2027-06-03T06:00:00Z')).toHaveLength(1); // 08:00 summer time, six months after the review
       });
     });
 

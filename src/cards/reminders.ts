@@ -20,6 +20,8 @@ export interface ReminderItem {
   /** Whether `when` is a whole day (agreements) or a time (follow-ups). */
   wholeDay: boolean;
   agreement?: { id: string; version: number };
+  /** For a crisis plan review: the group whose plan it is (the show button opens it, after the access check). */
+  groupId?: string;
   /** Whether "to the next meeting" is a snooze choice (the group has one coming). */
   nextMeeting?: boolean;
 }
@@ -42,6 +44,7 @@ const SHOW_VERBS: Record<ReminderKind, string> = {
   meeting_agenda: 'agendaShow',
   weekly_digest: 'digestShow',
   personal_digest: 'mineShow',
+  crisis_plan_review: 'crisisPlanShow',
 };
 
 function lineOf(locale: Locale, item: ReminderItem, timeZone: string): string {
@@ -58,7 +61,7 @@ export function reminderCard(locale: Locale, items: ReminderItem[], options: Rem
   const single = items.length === 1 && !options.catchUp ? items[0]! : undefined;
   const alias = options.alias ?? null;
   const show = single
-    ? { verb: SHOW_VERBS[single.kind], data: single.agreement ? { agreementId: single.agreement.id } : single.kind === 'meeting_agenda' ? { reminderId: single.reminderId } : {} }
+    ? { verb: SHOW_VERBS[single.kind], data: single.agreement ? { agreementId: single.agreement.id } : single.kind === 'meeting_agenda' ? { reminderId: single.reminderId } : single.groupId ? { groupId: single.groupId } : {} }
     : options.catchUp
       ? { verb: 'followUpsShow', data: {} }
       : null;

@@ -18,7 +18,8 @@ export type ReminderKind =
   | 'follow_up'
   | 'meeting_agenda'
   | 'weekly_digest'
-  | 'personal_digest';
+  | 'personal_digest'
+  | 'crisis_plan_review';
 
 /** The meetings: they get an agenda the working day before, and "to the next meeting" snoozes to them. */
 export const MEETING_KINDS: readonly FollowUpKind[] = ['sip_meeting', 'group_meeting'];

@@ -144,6 +144,16 @@ export function isWorkingDay(day: string, wt: WorkingTime): boolean {
 }
 
 /**
+ * A calendar day some months later; the end of a shorter month is kept (31 August + 6 months: 28 February).
+ *
+ * @example
+ *   addCalendarMonths('2026-08-31', 6) // '2027-02-28'
+ */
+export function addCalendarMonths(day: string, months: number): string {
+  return DateTime.fromISO(day, { zone: 'UTC' }).plus({ months }).toISODate()!;
+}
+
+/**
  * The day the wall clock in `timeZone` shows at an instant.
  *
  * @example

@@ -9,6 +9,7 @@ import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { MEETING_KINDS } from '../domain/follow-ups';
 import { nextOccurrence, parseRecurrence } from '../domain/recurrence';
 import {
+  addCalendarMonths,
   addWorkingDays,
   firstWorkingDayAfter,
   localDayOf,
@@ -212,6 +213,56 @@ export async function planDigests(db: Db, options: PlanOptions): Promise<number>
   return planReminders(db, planned);
 }
 
+/**
+ * The day a crisis plan's review with the individual is due: `reviewIntervalMonths` after the last
+ * review, or after the plan was first written when it has never been reviewed (local days in the zone).
+ *
+ * @example
+ *   crisisPlanReviewDay({ reviewedAt: null, createdAt: new Date('2026-06-01T10:00:00Z'), reviewIntervalMonths: 6 }, 'Europe/Stockholm') // '2026-12-01'
+ */
+export function crisisPlanReviewDay(plan: { reviewedAt: Date | null; createdAt: Date; reviewIntervalMonths: number }, timeZone: string): string {
+  return addCalendarMonths(localDayOf(plan.reviewedAt ?? plan.createdAt, timeZone), Math.max(1, plan.reviewIntervalMonths));
+}
+
+/**
+ * The crisis plan's review reminder: to the case manager, at the start of the first working time on
+ * or after the day the review is due. The key carries that day, so a review moves the reminder (the
+ * old one is found obsolete when its time comes, reminder-sender.ts).
+ */
+export async function planCrisisPlanReviews(db: Db, options: PlanOptions): Promise<number> {
+  const { now, horizonMs } = options;
+  // A review is due a month after the last one at the earliest: plans reviewed more recently wait.
+  const latestBase = new Date(now.getTime() + horizonMs - 28 * DAY_MS);
+  const plans = await db.crisisPlan.findMany({
+    where: { currentVersion: { gt: 0 }, OR: [{ reviewedAt: { lte: latestBase } }, { reviewedAt: null, createdAt: { lte: latestBase } }] },
+    select: { id: true, reviewedAt: true, createdAt: true, reviewIntervalMonths: true, group: { select: { id: true, ...WORKING_TIME_COLUMNS } } },
+  });
+  if (plans.length === 0) return 0;
+  const caseManagers = new Map(
+    (await db.member.findMany({ where: { groupId: { in: plans.map((p) => p.group.id) }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } })).map((m) => [m.groupId, m.id]),
+  );
+  const horizon = now.getTime() + horizonMs;
+  const planned: PlannedReminder[] = [];
+  for (const plan of plans) {
+    const caseManager = caseManagers.get(plan.group.id);
+    if (!caseManager) continue;
+    const wt = workingTimeOf(plan.group);
+    const day = crisisPlanReviewDay(plan, wt.timeZone);
+    const at = nextWorkingTime(wallClockStart(day, wt), wt);
+    if (at.getTime() > horizon) continue;
+    planned.push({
+      groupId: plan.group.id,
+      kind: 'crisis_plan_review',
+      occurrenceKey: `crisis_plan_review:${plan.id}:${day}`,
+      memberId: caseManager,
+      destination: memberDestination(caseManager),
+      dueAt: at,
+      sendAfter: at,
+    });
+  }
+  return planReminders(db, planned);
+}
+
 /** Midnight of a day in the working time's zone, as an instant (nextWorkingTime moves it to the start). */
 function wallClockStart(day: string, wt: WorkingTime): Date {
   return startOfWorkingDay(day, { ...wt, startMinute: 0 });
@@ -219,5 +270,10 @@ function wallClockStart(day: string, wt: WorkingTime): Date {
 
 /** Plans everything due within the horizon; returns how many reminders were new. */
 export async function planAll(db: Db, options: PlanOptions): Promise<number> {
-  return (await planAgreementReminders(db, options)) + (await planFollowUpReminders(db, options)) + (await planDigests(db, options));
+  return (
+    (await planAgreementReminders(db, options)) +
+    (await planFollowUpReminders(db, options)) +
+    (await planDigests(db, options)) +
+    (await planCrisisPlanReviews(db, options))
+  );
 }

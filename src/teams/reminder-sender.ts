@@ -18,6 +18,7 @@ import { translate } from '../locales';
 import { findPersonalChatOf } from '../storage/conversations';
 import type { Db } from '../storage/database';
 import type { ReminderRow } from '../storage/reminders';
+import { crisisPlanReviewDay } from '../reminders/planner';
 import type { ReminderGroup, ReminderSender, SendBatch, SendOutcome } from '../reminders/scheduler';
 import type { SendFailureKind } from './outbound';
 import { cardActivity } from './send';
@@ -39,6 +40,8 @@ interface Subjects {
   agreements: Map<string, { id: string; status: string; dueDate: Date; version: number }>;
   followUps: Map<string, { id: string; status: string; kind: string; time: string; timeZone: string }>;
   nextMeeting: boolean;
+  /** The day the group's crisis plan review is due now (read only when a review reminder is claimed). */
+  crisisPlanReviewDay?: string;
 }
 
 type MemberFacts = { id: string; teamsUserId: string | null; displayName: string; removedAt: Date | null; consentRecordedAt: Date | null; consentWithdrawnAt: Date | null } | null;
@@ -101,13 +104,17 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
         await db.followUp.findFirst({ where: { groupId: group.id, status: 'active', kind: { in: [...MEETING_KINDS] }, nextAt: { gt: now() } }, select: { id: true } }),
       ),
     };
+    if (batch.claimed.some((r) => r.kind === 'crisis_plan_review')) {
+      const plan = await db.crisisPlan.findUnique({ where: { groupId: group.id }, select: { reviewedAt: true, createdAt: true, reviewIntervalMonths: true } });
+      subjects.crisisPlanReviewDay = plan ? crisisPlanReviewDay(plan, group.timeZone) : undefined;
+    }
     batch.memo.set('subjects', subjects);
     return subjects;
   }
 
   /** The reminders that still apply, as card items; the others' ids. */
   async function itemsOf(group: ReminderGroup, reminders: ReminderRow[], batch: SendBatch) {
-    const { agreements, followUps, nextMeeting } = await subjectsOf(group, batch);
+    const { agreements, followUps, nextMeeting, crisisPlanReviewDay: reviewDay } = await subjectsOf(group, batch);
     const items: ReminderItem[] = [];
     const dropped: string[] = [];
     for (const reminder of reminders) {
@@ -129,6 +136,14 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
         // An agenda is about its meeting: the meeting's day (in its key) at the follow-up's time.
         const when = reminder.kind === 'meeting_agenda' ? wallClockToInstant(reminder.occurrenceKey.split(':')[2]!, followUp.time, followUp.timeZone) : reminder.dueAt;
         items.push({ ...base, followUpKind: followUp.kind, when, wholeDay: false });
+      } else if (reminder.kind === 'crisis_plan_review') {
+        // Reviewed since it was planned (the review is due on another day now), or the plan is gone.
+        const plannedDay = reminder.occurrenceKey.split(':')[2];
+        if (plannedDay !== reviewDay) {
+          dropped.push(reminder.id);
+          continue;
+        }
+        items.push({ ...base, when: reminder.dueAt, wholeDay: true, groupId: group.id });
       } else {
         items.push({ ...base, when: reminder.dueAt, wholeDay: false });
       }

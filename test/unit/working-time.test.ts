@@ -196,4 +196,12 @@ describe.each(PROCESS_TIME_ZONES)('working time with the server clock in %s', (p
       expect(m.firstWorkingDayAfter('2026-06-19', { ...office, days: [6] })).toBe('2026-06-27');
     });
   });
+
+  describe('calendar months (a crisis plan review every six months)', () => {
+    it('keeps the day, or the end of a shorter month, across years', () => {
+      expect(m.addCalendarMonths('2026-06-03', 6)).toBe('2026-12-03');
+      expect(m.addCalendarMonths('2026-08-31', 6)).toBe('2027-02-28');
+      expect(m.addCalendarMonths('2027-08-31', 6)).toBe('2028-02-29');
+    });
+  });
 });
