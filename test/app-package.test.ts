@@ -218,7 +218,8 @@ describe('manifest.json', () => {
   it('declares a conversational bot in team, group chat and personal scope', () => {
     const bot = botOf(sampleManifest());
     expect(bot.scopes).toEqual(['team', 'groupChat', 'personal']);
-    expect(bot.supportsFiles).toBe(false);
+    // Files: the log extract reaches the case manager through Teams' file consent card in personal chat.
+    expect(bot.supportsFiles).toBe(true);
     expect(bot.isNotificationOnly).toBe(false);
   });
 
@@ -229,6 +230,20 @@ describe('manifest.json', () => {
       expect(list.commands.map((command) => command.title)).toEqual(EXPECTED_COMMANDS.map(([en]) => en));
       for (const command of list.commands) expect(command.description.trim()).not.toBe('');
     }
+  });
+
+  it('declares the crisis-plan search message extension, one query command with one parameter, for the bot', () => {
+    const manifest = sampleManifest();
+    const extensions = manifest.composeExtensions as Array<{ botId: string; commands: Array<Record<string, unknown>> }>;
+    expect(extensions).toHaveLength(1);
+    expect(extensions[0]!.botId).toBe(BOT_ID);
+    expect(extensions[0]!.commands).toEqual([
+      expect.objectContaining({ id: 'crisisPlanSearch', type: 'query', initialRun: true, parameters: [expect.objectContaining({ name: 'alias' })] }),
+    ]);
+    const tooManyParameters = sampleManifest();
+    const command = (tooManyParameters.composeExtensions as Array<{ commands: Array<{ parameters: unknown[] }> }>)[0]!.commands[0]!;
+    command.parameters = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, title: `P${i}` }));
+    expect(validateManifest(tooManyParameters).join('\n')).toMatch(/parameters/);
   });
 
   it('points localizationInfo at en.json (default) and sv.json (sv-se)', () => {
@@ -283,6 +298,14 @@ describe('localization files', () => {
         expected[`bots[0].commandLists[${l}].commands[${c}].description`] = command.description;
       }),
     );
+    (manifest.composeExtensions as Array<{ commands: Array<{ title: string; description: string; parameters: Array<{ title: string; description: string }> }> }>)[0]!.commands.forEach((command, c) => {
+      expected[`composeExtensions[0].commands[${c}].title`] = command.title;
+      expected[`composeExtensions[0].commands[${c}].description`] = command.description;
+      command.parameters.forEach((parameter, p) => {
+        expected[`composeExtensions[0].commands[${c}].parameters[${p}].title`] = parameter.title;
+        expected[`composeExtensions[0].commands[${c}].parameters[${p}].description`] = parameter.description;
+      });
+    });
     const { $schema: _schema, ...en } = readJson('en.json');
     expect(en).toEqual(expected);
     const { $schema: _svSchema, ...sv } = readJson('sv.json');
