@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../src/config';
 import type { MemberRole, Principal } from '../src/domain/members';
+import { formatRecurrence, nextOccurrence } from '../src/domain/recurrence';
 import { recordAudit } from '../src/storage/audit';
 import { openDatabase, type Db } from '../src/storage/database';
 
@@ -176,8 +177,11 @@ export async function loadDemoGroup(db: Db, playground: PlaygroundConfig, option
       }
     }
     // The resource group meets on the first Tuesday of every month at 09:00; reminders are planned from it.
+    // A resource-group meeting on the first Tuesday of every month at 09:00, from the next one on.
+    const meeting = { startDay: '2026-01-06', time: '09:00', timeZone: group.timeZone, recurrence: { kind: 'monthly', nth: 1, weekday: 2 } } as const;
+    const next = nextOccurrence(meeting, now)!;
     await tx.followUp.create({
-      data: { groupId: group.id, kind: 'group_meeting', startDay: daysFrom(now, 7).toISOString().slice(0, 10), time: '09:00', timeZone: group.timeZone, recurrence: 'monthly:1:2', createdByMemberId: members.case_manager },
+      data: { groupId: group.id, kind: 'group_meeting', startDay: next.day, time: meeting.time, timeZone: meeting.timeZone, recurrence: formatRecurrence(meeting.recurrence), nextAt: next.at, nextDay: next.day, createdByMemberId: members.case_manager },
     });
 
     const crisisPlan = {

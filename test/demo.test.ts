@@ -41,6 +41,9 @@ describe('npm run demo', () => {
     for (const agreement of group.agreements) expect(AGREEMENT_STATUSES).toContain(agreement.status);
     expect(group.agreements.every((a) => a.events.some((e) => e.kind === 'created'))).toBe(true);
     expect(group.crisisPlan?.currentVersion).toBe(1);
+    // The monthly meeting is scheduled from its next occurrence (the first Tuesday of December, 09:00 Stockholm).
+    expect(group.followUps).toEqual([expect.objectContaining({ kind: 'group_meeting', status: 'active', nextDay: '2026-12-01', recurrence: 'monthly:1:2' })]);
+    expect(group.followUps[0]!.nextAt?.toISOString()).toBe('2026-12-01T08:00:00.000Z');
 
     expect(await loadDemoGroup(database.db, playground, { reset: false, now })).toBeUndefined();
     const again = await loadDemoGroup(database.db, playground, { reset: true, now });
