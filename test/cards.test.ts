@@ -6,6 +6,7 @@ import { helpCard } from '../src/cards/help';
 import { errorCard, notAvailableCard, unknownCommandCard, welcomeCard } from '../src/cards/notice';
 import { CARD_NAMES, CARD_TEMPLATES_DIR, type AdaptiveCardJson } from '../src/cards/render';
 import { agreementCard, agreementFormCard, agreementListCard } from '../src/cards/agreements';
+import { describeEntry, logCard, logExtractCard, logExtractFormCard, type LogContext } from '../src/cards/audit-log';
 import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView } from '../src/cards/members';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
@@ -64,7 +65,7 @@ const subGoalAdded = {
 };
 
 /** Text users typed in the samples, with template syntax that must stay literal. */
-const SAMPLE_USER_TEXTS = ['Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}', 'Skicka **ansökan** ${$root}'];
+const SAMPLE_USER_TEXTS = ['Sara ${$root} Lind', 'Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}', 'Skicka **ansökan** ${$root}'];
 
 /** Every verb a shell card opens, as the Teams layer names them (`verb: '…'` in src/teams). */
 const SHELL_VERBS = [
@@ -96,6 +97,31 @@ function sampleAgreement(overrides: Partial<AgreementWithHistory> = {}): Agreeme
 /** The sample agreement's responsible member, and a case manager who is not responsible for it. */
 const responsibleViewer = { memberId: 'm-sara', isCaseManager: false };
 const caseManagerViewer = { memberId: 'm-cm', isCaseManager: true };
+
+/** The access log's samples: a member whose name looks like a template, a former member, an outsider, Teams and the bot. */
+const logContext: LogContext = {
+  timeZone: 'Europe/Stockholm',
+  groupConversationId: '19:kl',
+  personalChats: new Set(['a:personal-sara']),
+  members: [
+    { id: 'm-sara', displayName: 'Sara ${$root} Lind', aadObjectId: 'aad-sara', role: 'case_manager', principal: 'region', organisation: 'Psykiatrin Syd', isIndividual: false, removedAt: null },
+    { id: 'm-lars', displayName: 'Lars **L**', aadObjectId: 'aad-lars', role: 'relative', principal: 'private', organisation: null, isIndividual: false, removedAt: at('2026-11-20T10:00:00Z') },
+  ],
+};
+const logEntry = (action: string, overrides: Record<string, unknown> = {}) => ({
+  id: `e-${action}`, at: at('2026-11-25T13:02:00Z'), action, outcome: 'allowed', reason: null, trigger: 'manual', actorMemberId: 'm-sara', actorAadObjectId: 'aad-sara', conversationId: '19:kl', ...overrides,
+});
+const logEntries = [
+  logEntry('crisisplan.read'),
+  logEntry('plan.read', { trigger: 'automatic', conversationId: 'a:personal-sara' }),
+  logEntry('crisisplan.section.read', { outcome: 'denied', reason: 'no_crisis_plan_access', actorMemberId: null, actorAadObjectId: 'aad-lars' }),
+  logEntry('members.read', { outcome: 'denied', reason: 'not_a_member', actorMemberId: null, actorAadObjectId: 'aad-eve', conversationId: '19:other' }),
+  logEntry('goal.update', { trigger: null }),
+  logEntry('member.left_conversation', { trigger: null, actorMemberId: null, actorAadObjectId: null, conversationId: null }),
+  logEntry('something.new', { trigger: null }),
+];
+const logLines = (locale: (typeof LOCALES)[number]) => logEntries.map((e) => describeEntry(locale, e, logContext));
+const period = { from: '2025-11-25', to: '2026-11-25' };
 
 /** Every card the bot renders, with sample data, per locale. */
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
@@ -175,6 +201,14 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     mineEmpty: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z') }),
     mineEmptyAllDone: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z'), someDone: true }),
     summary: agreementListCard(locale, 'summary', [{ heading: 'Sara Lind', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-12-01T00:00:00Z'), status: 'done' }] }], { today: at('2026-11-23T00:00:00Z'), since: at('2026-11-09T00:00:00Z') }),
+    log: logCard(locale, logLines(locale), { alias: 'K.L.', userIds: ['29:sara'], filter: 'all', members: logContext.members, offset: 0, total: logEntries.length }),
+    logFilteredPage: logCard(locale, logLines(locale), { alias: 'K.L.', userIds: ['29:sara'], filter: 'crisisPlan', memberId: 'm-lars', members: logContext.members, offset: 25, total: 300 }),
+    logEmpty: logCard(locale, [], { alias: 'K.L.', userIds: [], filter: 'changes', members: [], offset: 0, total: 0 }),
+    logExtractForm: logExtractFormCard(locale, '2026-11-25', period),
+    logExtractFormWithErrors: logExtractFormCard(locale, '2026-11-25', { from: '2026-13-01', to: '2027-01-01' }, { from: 'log.extract.error.dateInvalid', to: 'log.extract.error.future' }),
+    logExtract: logExtractCard(locale, 'card', logLines(locale), { alias: 'K.L.', period, offset: 0, total: 40, timeZone: 'Europe/Stockholm' }),
+    logExtractText: logExtractCard(locale, 'text', logLines(locale), { alias: 'K.L.', period, offset: 100, total: 140, timeZone: 'Europe/Stockholm' }),
+    logExtractEmpty: logExtractCard(locale, 'card', [], { alias: 'K.L.', period, offset: 0, total: 0, timeZone: 'Europe/Stockholm' }),
     goalUpdateFormWithErrors: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: null }], { progress: '11' }, { progress: 'plan.error.progressRange' }),
   };
 }

@@ -19,6 +19,10 @@ export const PAGE_SIZES = {
   members: 30,
   goalHistory: 10,
   agreementHistory: 15,
+  log: 25,
+  logExtract: 25,
+  /** Lines for copying are short: more of them fit a page. */
+  logExtractLines: 100,
 } as const;
 
 /** How many choices a pick list carries in the card; the rest are found by typing (typeahead search). */

@@ -33,6 +33,9 @@ export const CARD_NAMES = [
   'agreement',
   'agreement-form',
   'agreement-list',
+  'audit-log',
+  'log-extract-form',
+  'log-extract',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

@@ -51,7 +51,7 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
   { id: 'followUp', sv: 'uppföljning', en: 'follow-up', aliases: ['uppfoljning', 'follow up', 'followup'], available: true },
   { id: 'crisisPlan', sv: 'krisplan', en: 'crisis plan', aliases: ['crisis-plan', 'crisisplan'], available: false },
   { id: 'board', sv: 'tavla', en: 'board', aliases: ['fact-tavla', 'tavlan'], available: false },
-  { id: 'log', sv: 'logg', en: 'log', aliases: ['loggen'], available: false },
+  { id: 'log', sv: 'logg', en: 'log', aliases: ['loggen'], available: true },
 ];
 
 export type ParsedCommand = { kind: 'command'; id: CommandId; args: string } | { kind: 'unknown' } | { kind: 'empty' };

@@ -14,9 +14,10 @@ import type { Logger } from '../logger';
 import { findConversationReference } from '../storage/conversations';
 import { guardAuthentication } from './auth';
 import { conversationKey, localeOf } from './context';
-import type { ActionHandler, BotDeps, CommandHandler, Feature, PostedActivity, UpdateOutcome } from './feature';
+import type { ActionHandler, BotDeps, CommandHandler, Feature, FileConsentAnswer, FileConsentHandler, PostedActivity, UpdateOutcome } from './feature';
 import { groupsFeature } from './groups';
 import { agreementsFeature } from './agreements';
+import { auditLogFeature } from './audit-log';
 import { followUpsFeature } from './follow-ups';
 import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
@@ -50,7 +51,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), refusalsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), auditLogFeature(deps), refusalsFeature(deps)];
 }
 
 /** The audience of a token for the Bot Connector (public cloud). */
@@ -235,6 +236,19 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
 
   app.conversationUpdate('membersRemoved', async (context) => endMembershipsOfDepartedMembers(deps, context));
 
+  // Teams' answer to a file consent card (personal chat): dispatched by the kind the bot wrote into the
+  // card's context; teams-ai answers the invoke 200 after the handler.
+  const fileConsents = new Map<string, FileConsentHandler>();
+  for (const feature of features) {
+    for (const [kind, handler] of Object.entries(feature.fileConsents ?? {})) {
+      if (fileConsents.has(kind)) throw new Error(`File consent ${kind} is handled twice (feature ${feature.name})`);
+      fileConsents.set(kind, handler);
+    }
+  }
+  const onFileConsent = (context: TurnContext, _state: TurnState, answer: unknown) => answerFileConsent(context, logger, fileConsents, answer as FileConsentAnswer);
+  app.fileConsentAccept(onFileConsent);
+  app.fileConsentDecline(onFileConsent);
+
   // Last: any invoke no route above took (an unknown verb, an invoke this bot has no use for).
   app.activity(ActivityTypes.Invoke, async (context) => {
     logger.info('invoke.unknown');
@@ -280,6 +294,30 @@ async function answerDomainErrors(context: TurnContext, logger: Logger, work: ()
     const locale = localeOf(context);
     const code = error.code;
     await replyWithCard(context, isAccessRefusal(code) && isSharedConversation(context) ? neutralRefusalFor(locale, code) : errorCard(locale, code));
+  }
+}
+
+/**
+ * Runs a file consent handler; a domain error becomes its polite card (the answer comes in personal
+ * chat, so a refusal keeps its reason), an unknown kind the unknown-action message.
+ */
+async function answerFileConsent(context: TurnContext, logger: Logger, handlers: ReadonlyMap<string, FileConsentHandler>, answer: FileConsentAnswer | undefined): Promise<void> {
+  const named = answer?.context && typeof answer.context === 'object' ? answer.context.kind : undefined;
+  const kind = typeof named === 'string' && handlers.has(named) ? named : undefined;
+  const handler = kind ? handlers.get(kind) : undefined;
+  const locale = localeOf(context);
+  if (!handler) {
+    logger.info('file_consent.unknown');
+    await replyWithCard(context, errorCard(locale, 'unknown_action'));
+    return;
+  }
+  try {
+    await handler(context, answer!);
+    logger.info('file_consent.handled', { kind, action: answer!.action === 'accept' ? 'accept' : 'decline' });
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    logger.info('file_consent.refused', { kind, code: error.code });
+    await replyWithCard(context, errorCard(locale, error.code));
   }
 }
 

@@ -54,10 +54,26 @@ export interface SearchQuery {
  */
 export type SearchHandler = (context: TurnContext, query: SearchQuery) => Promise<Array<{ title: string; value: string }>>;
 
+/**
+ * Teams' answer to a file consent card the bot sent (`fileConsent/invoke`): the person accepted (with
+ * where to upload) or declined. `context` is the card's acceptContext or declineContext, as the bot
+ * wrote it; it comes back from the client, so it is caller input.
+ */
+export interface FileConsentAnswer {
+  action: 'accept' | 'decline';
+  context: Record<string, unknown>;
+  uploadInfo?: { name?: string; uploadUrl?: string; contentUrl?: string; uniqueId?: string; fileType?: string };
+}
+
+/** Handles a file consent answer; app.ts answers the invoke 200 after it, and turns a domain error into a polite reply. */
+export type FileConsentHandler = (context: TurnContext, answer: FileConsentAnswer) => Promise<void>;
+
 export interface Feature {
   name: string;
   commands?: Partial<Record<CommandId, CommandHandler>>;
   actions?: Record<string, ActionHandler>;
   /** Typeahead datasets (the `dataset` of a card's Data.Query) and their handlers. */
   searches?: Record<string, SearchHandler>;
+  /** File consent answers, by the `kind` the bot put in the card's contexts. */
+  fileConsents?: Record<string, FileConsentHandler>;
 }
