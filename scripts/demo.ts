@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../src/config';
+import type { CrisisPlanContent } from '../src/domain/crisis-plan';
 import type { MemberRole, Principal } from '../src/domain/members';
 import { formatRecurrence, nextOccurrence } from '../src/domain/recurrence';
 import { recordAudit } from '../src/storage/audit';
@@ -184,20 +185,25 @@ export async function loadDemoGroup(db: Db, playground: PlaygroundConfig, option
       data: { groupId: group.id, kind: 'group_meeting', startDay: next.day, time: meeting.time, timeZone: meeting.timeZone, recurrence: formatRecurrence(meeting.recurrence), nextAt: next.at, nextDay: next.day, createdByMemberId: members.case_manager },
     });
 
-    const crisisPlan = {
-      warningSigns: {
-        green: ['Sover gott, går på promenader.'],
-        yellow: ['Sover dåligt flera nätter i rad.', 'Drar sig undan vänner.'],
-        red: ['Slutar äta.', 'Hör röster som säger åt K.L. att skada sig.'],
+    // The shape of src/domain/crisis-plan.ts (CrisisPlanContent); every name and number is fictional.
+    const crisisPlan: CrisisPlanContent = {
+      phases: {
+        green: { signs: ['Sover gott, går på promenader.'], selfHelp: ['Promenad med hunden varje dag.'], othersDo: [] },
+        yellow: { signs: ['Sover dåligt flera nätter i rad.', 'Drar sig undan vänner.'], selfHelp: ['Ringa Lars.', 'Gå en promenad med hunden.'], othersDo: ['Fråga hur K.L. sover.'] },
+        red: { signs: ['Slutar äta.', 'Hör röster som säger åt K.L. att skada sig.'], selfHelp: ['Ringa psykiatrins mottagning.'], othersDo: ['Stanna hos K.L. och ring akutmottagningen.'] },
       },
-      selfHelp: ['Ringa Lars.', 'Gå en promenad med hunden.'],
       whatHelps: ['Lugnt tonläge.', 'Hembesök av någon K.L. känner.'],
       avoid: ['Många nya personer på en gång.'],
-      contacts: [{ name: 'Lars (närstående, fiktiv)', phone: '070-000 00 00' }],
+      triggers: ['Brev från myndigheter.'],
+      contacts: [{ name: 'Lars (fiktiv)', relation: 'närstående', phone: '070-000 00 00', whenToCall: 'dygnet runt' }],
       professionalContacts: [{ name: 'Psykiatrins mottagning (fiktiv)', phone: '010-000 00 00', hours: 'vardagar 8–16' }],
-      outOfHours: [{ name: 'Psykiatrisk akutmottagning (fiktiv)', phone: '010-000 00 01' }],
-      practical: ['Hunden Saga: Lars tar hand om henne.'],
-      wishes: ['Vill helst inte läggas in på avdelning 3.'],
+      outOfHours: [
+        { name: 'Psykiatrisk akutmottagning (fiktiv)', phone: '010-000 00 01' },
+        { name: '112 – vid fara för liv', phone: '112' },
+        { name: '1177 Vårdguiden', phone: '1177' },
+      ],
+      practical: { children: '', pets: 'Hunden Saga: Lars tar hand om henne.', keys: 'Lars har en extranyckel.', medication: '', other: '' },
+      wishes: { whereCared: 'Vill helst inte läggas in på avdelning 3.', whoToTell: 'Lars.', other: '' },
     };
     await tx.crisisPlan.create({
       data: {
