@@ -10,6 +10,8 @@ import { describeEntry, logCard, logExtractCard, logExtractFormCard, type LogCon
 import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView } from '../src/cards/members';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
+import { crisisPlanCard, crisisPlanChoiceCard, crisisPlanFormCard, crisisPlanLinkCard, crisisPlanSectionCard, crisisPlanVersionCard, crisisPlanVersionsCard } from '../src/cards/crisis-plan';
+import { CRISIS_PLAN_SECTIONS, diffVersions, emptyCrisisPlan, type CrisisPlanContent } from '../src/domain/crisis-plan';
 import { reminderCard } from '../src/cards/reminders';
 import { digestCard, followUpFormCard, followUpsCard, reminderSettingsFormCard } from '../src/cards/follow-ups';
 import { neutralRefusalCard } from '../src/cards/notice';
@@ -123,6 +125,41 @@ const logEntries = [
 const logLines = (locale: (typeof LOCALES)[number]) => logEntries.map((e) => describeEntry(locale, e, logContext));
 const period = { from: '2025-11-25', to: '2026-11-25' };
 
+/** A crisis plan with something in every section, user text with template syntax and markdown included. */
+function sampleCrisisPlan(): CrisisPlanContent {
+  const plan = emptyCrisisPlan({ psychiatricEmergency: 'Psykiatrisk akutmottagning', emergency: '112 – vid fara för liv', healthGuide: '1177 Vårdguiden' });
+  plan.phases.red = { signs: ['Ringa **FK** ${x}', 'Slutar äta'], selfHelp: ['Ringa Lars'], othersDo: ['Stanna hos mig'] };
+  plan.phases.yellow.signs = ['Sover dåligt'];
+  plan.whatHelps = ['Lugnt tonläge'];
+  plan.contacts = [{ name: 'Sjuk **hela** veckan ${$root}', relation: 'pappa', phone: '070-123 45 67', whenToCall: 'alltid' }, { name: 'Eva', phone: '08-12 34 56' }];
+  plan.professionalContacts = [{ name: 'Mottagningen', phone: '010-000 00 00', hours: 'vardagar 8–16' }];
+  plan.practical.pets = 'Hunden Saga';
+  plan.wishes.whereCared = 'Inte avdelning 3';
+  return plan;
+}
+
+/** Every crisis-plan card, with sample data. */
+function crisisPlanSamples(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
+  const content = sampleCrisisPlan();
+  const base = { groupId: 'g-1', alias: 'K.L.', timeZone: 'Europe/Stockholm' };
+  const before = { ...content, phases: { ...content.phases, red: { ...content.phases.red, signs: ['Slutar sova'] } }, contacts: [{ name: 'Eva', phone: '08-99 99 99' }] };
+  return {
+    crisisPlanLink: crisisPlanLinkCard(locale, 'g-1'),
+    crisisPlanLinkWithoutGroup: crisisPlanLinkCard(locale),
+    crisisPlan: crisisPlanCard(locale, { ...base, now: at('2027-08-01T10:00:00Z'), plan: { currentVersion: 3, changedAt: at('2026-11-20T10:00:00Z'), changedBy: 'Sara **L**', reviewedAt: at('2026-12-01T10:00:00Z'), reviewedBy: 'Sara Lind' }, content, reviewDue: at('2027-06-01T10:00:00Z'), can: { review: true }, notice: 'ok' }),
+    crisisPlanNotWritten: crisisPlanCard(locale, { ...base, now: at('2026-11-20T10:00:00Z'), plan: null, content: emptyCrisisPlan({ psychiatricEmergency: 'P', emergency: '112', healthGuide: '1177' }), can: { review: false } }),
+    ...Object.fromEntries(CRISIS_PLAN_SECTIONS.map((section) => [`crisisPlanSection-${section}`, crisisPlanSectionCard(locale, { groupId: 'g-1', alias: 'K.L.', section, content, canEdit: true })])),
+    crisisPlanSectionEmpty: crisisPlanSectionCard(locale, { groupId: 'g-1', alias: 'K.L.', section: 'contacts', content: emptyCrisisPlan({ psychiatricEmergency: 'P', emergency: '112', healthGuide: '1177' }), canEdit: false, notice: 'stale', noticeColor: 'Warning' }),
+    ...Object.fromEntries(CRISIS_PLAN_SECTIONS.map((section) => [`crisisPlanForm-${section}`, crisisPlanFormCard(locale, { groupId: 'g-1', alias: 'K.L.', section, version: 3, content })])),
+    crisisPlanFormWithErrors: crisisPlanFormCard(locale, { groupId: 'g-1', alias: 'K.L.', section: 'contacts', version: 3, content, submitted: { contacts: 'Eva | 19850101-1234' }, fieldErrors: { contacts: 'crisisPlan.error.identityNumber' }, lines: { contacts: 1 } }),
+    crisisPlanVersions: crisisPlanVersionsCard(locale, { ...base, versions: [{ version: 2, section: 'red', author: 'Sara **L**', createdAt: at('2026-11-20T10:00:00Z') }, { version: 1, section: null, author: null, createdAt: at('2026-11-01T10:00:00Z') }], offset: 0, total: 45 }),
+    crisisPlanVersionsEmpty: crisisPlanVersionsCard(locale, { ...base, versions: [], offset: 0, total: 0 }),
+    crisisPlanVersion: crisisPlanVersionCard(locale, { ...base, version: 2, section: 'red', author: 'Sara Lind', createdAt: at('2026-11-20T10:00:00Z'), diffs: diffVersions(before, content), currentVersion: 3 }),
+    crisisPlanVersionFirst: crisisPlanVersionCard(locale, { ...base, version: 1, section: null, author: null, createdAt: at('2026-11-01T10:00:00Z'), diffs: null, currentVersion: 1 }),
+    crisisPlanChoice: crisisPlanChoiceCard(locale, [{ groupId: 'g-1', alias: 'K.L.' }, { groupId: 'g-2', alias: 'Sjuk **hela** veckan ${$root}' }], true),
+  };
+}
+
 /** Every card the bot renders, with sample data, per locale. */
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
   return {
@@ -197,6 +234,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     digest: digestCard(locale, 'digest', [{ heading: 'Försenade', items: [{ text: 'Ringa **FK** ${x}', line: 'Anna · 1 dec', overdue: true }] }, { heading: 'Tomt', items: [] }], { alias: 'K.L.', subtitle: 'Vecka' }),
     agenda: digestCard(locale, 'agenda', [{ heading: 'Öppna', items: [] }], { alias: 'K.L.', subtitle: 'SIP-möte', summarySince: '2026-12-01' }),
     refusal: neutralRefusalCard(locale, 'view'),
+    ...crisisPlanSamples(locale),
     mine: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z') }),
     mineEmpty: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z') }),
     mineEmptyAllDone: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z'), someDone: true }),

@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../domain/errors';
 import type { Locale } from '../domain/locale';
-import { hasConsent, MEMBER_CHANGES, MEMBER_ROLES, PRINCIPALS, type MemberRole, type Principal } from '../domain/members';
+import { CRISIS_PLAN_ACCESS_CHOICES, hasConsent, MEMBER_CHANGES, MEMBER_ROLES, PRINCIPALS, type MemberRole, type Principal } from '../domain/members';
 import { translate } from '../locales';
 import { formatDate, formValue, localizeFieldErrors } from './format';
 import { fitItems, PAGE_SIZES, pagerOf } from './paging';
@@ -125,7 +125,7 @@ export function memberAddFormCard(
   });
 }
 
-/** The change-member form: role, consent recorded or withdrawn, removal, case manager hand-over. */
+/** The change-member form: role, consent recorded or withdrawn, removal, case manager hand-over, crisis-plan access. */
 export function memberChangeFormCard(
   locale: Locale,
   members: Array<{ id: string; name: string }>,
@@ -142,6 +142,8 @@ export function memberChangeFormCard(
       roleHint: translate(locale, 'members.changeForm.roleHint'),
       roleLabel: translate(locale, 'members.addForm.roleLabel'),
       principalLabel: translate(locale, 'members.addForm.principalLabel'),
+      crisisPlanAccessHint: translate(locale, 'crisisPlan.access.hint'),
+      crisisPlanAccessLabel: translate(locale, 'crisisPlan.access.label'),
       submit: translate(locale, 'members.changeForm.submit'),
     },
     errors: localizeFieldErrors(locale, fieldErrors, 'members.error.summary'),
@@ -150,8 +152,11 @@ export function memberChangeFormCard(
       change: formValue(values.change),
       role: formValue(values.role),
       principal: formValue(values.principal),
+      crisisPlanAccess: formValue(values.crisisPlanAccess),
     },
     members,
+    // The role's default is named in the choice, since the form is for any member.
+    crisisPlanAccessChoices: CRISIS_PLAN_ACCESS_CHOICES.map((value) => ({ value, title: translate(locale, `crisisPlan.access.${value}`) })),
     changes: MEMBER_CHANGES.map((value) => ({ value, title: translate(locale, `members.change.${value}`) })),
     roles: roleChoices(locale),
     principals: principalChoices(locale),

@@ -20,6 +20,14 @@ export interface ShellCardInput {
    * read different languages and this card names nothing to translate.
    */
   bilingual?: boolean;
+  /**
+   * False for a post whose content must appear only when an entitled member presses (the crisis plan):
+   * the card has no refresh at all, so Teams fetches nothing for anyone by itself.
+   */
+  refresh?: boolean;
+  /** The privacy line and button text, where the default ("members with consent", "Show") would not be true. */
+  privacyKey?: MessageKey;
+  showKey?: MessageKey;
 }
 
 /**
@@ -33,16 +41,19 @@ export interface ShellCardInput {
  */
 export function shellCard(locale: Locale, input: ShellCardInput): AdaptiveCardJson {
   const [first, second] = input.bilingual ? (['sv', 'en'] as const) : [locale, undefined];
-  return renderCard('shell', {
+  const showKey = input.showKey ?? 'shell.show';
+  const card = renderCard('shell', {
     strings: {
       title: translate(first, input.titleKey),
       secondTitle: second ? translate(second, input.titleKey) : null,
       changed: input.changed ? translate(locale, 'shell.changed', { time: formatDateTime(input.changed.at, locale, input.changed.timeZone) }) : null,
-      privacy: translate(locale, 'shell.privacy'),
-      show: second ? `${translate(first, 'shell.show')} · ${translate(second, 'shell.show')}` : translate(locale, 'shell.show'),
+      privacy: translate(locale, input.privacyKey ?? 'shell.privacy'),
+      show: second ? `${translate(first, showKey)} · ${translate(second, showKey)}` : translate(locale, showKey),
     },
     verb: input.verb,
     data: input.data ?? {},
     userIds: input.userIds.slice(0, MAX_REFRESH_USERS),
   });
+  if (input.refresh === false) delete card.refresh;
+  return card;
 }

@@ -49,7 +49,7 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
   },
   { id: 'mine', sv: 'mina', en: 'mine', available: true },
   { id: 'followUp', sv: 'uppföljning', en: 'follow-up', aliases: ['uppfoljning', 'follow up', 'followup'], available: true },
-  { id: 'crisisPlan', sv: 'krisplan', en: 'crisis plan', aliases: ['crisis-plan', 'crisisplan'], available: false },
+  { id: 'crisisPlan', sv: 'krisplan', en: 'crisis plan', aliases: ['crisis-plan', 'crisisplan'], available: true },
   { id: 'board', sv: 'tavla', en: 'board', aliases: ['fact-tavla', 'tavlan'], available: false },
   { id: 'log', sv: 'logg', en: 'log', aliases: ['loggen'], available: true },
 ];

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'duplicate',
   'too_large',
   'unknown_action',
+  'no_crisis_plan_access',
   'internal',
 ] as const;
 

@@ -110,12 +110,17 @@ export function validateMemberInput(data: Record<string, unknown>, roster: Reado
   };
 }
 
-export const MEMBER_CHANGES = ['role', 'consentRecord', 'consentWithdraw', 'remove', 'makeCaseManager'] as const;
+export const MEMBER_CHANGES = ['role', 'consentRecord', 'consentWithdraw', 'remove', 'makeCaseManager', 'crisisPlanAccess'] as const;
 export type MemberChangeKind = (typeof MEMBER_CHANGES)[number];
 
 export type MemberChange =
   | { kind: 'role'; memberId: string; role: MemberRole; principal: Principal }
-  | { kind: 'consentRecord' | 'consentWithdraw' | 'remove' | 'makeCaseManager'; memberId: string };
+  | { kind: 'consentRecord' | 'consentWithdraw' | 'remove' | 'makeCaseManager'; memberId: string }
+  /** Whether the member may read the crisis plan, as the individual chose; null: the role's default. */
+  | { kind: 'crisisPlanAccess'; memberId: string; access: boolean | null };
+
+/** The choices of "may read the crisis plan" in the change-member form. */
+export const CRISIS_PLAN_ACCESS_CHOICES = ['default', 'yes', 'no'] as const;
 
 /** Validates the change-member form; `memberIds` are the group's current members. */
 export function validateMemberChange(data: Record<string, unknown>, memberIds: readonly string[]): Validation<MemberChange> {
@@ -132,7 +137,10 @@ export function validateMemberChange(data: Record<string, unknown>, memberIds: r
     if (!role) fieldErrors.role = 'members.error.roleRequired';
     if (!principal) fieldErrors.principal = 'members.error.principalRequired';
   }
+  const access = kind === 'crisisPlanAccess' ? choiceField(data.crisisPlanAccess, CRISIS_PLAN_ACCESS_CHOICES) : undefined;
+  if (kind === 'crisisPlanAccess' && !access) fieldErrors.crisisPlanAccess = 'crisisPlan.access.error.required';
   if (Object.keys(fieldErrors).length > 0 || !kind) return { ok: false, fieldErrors };
   if (kind === 'role') return { ok: true, value: { kind, memberId, role: role!, principal: principal! } };
+  if (kind === 'crisisPlanAccess') return { ok: true, value: { kind, memberId, access: access === 'default' ? null : access === 'yes' } };
   return { ok: true, value: { kind, memberId } };
 }

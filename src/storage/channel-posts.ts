@@ -1,10 +1,10 @@
 /**
- * The one post in a group's conversation that stands for a goal or an agreement, so that later changes
- * update it in place rather than adding posts that notify everyone again.
+ * The one post in a group's conversation that stands for a goal, an agreement or the crisis plan, so
+ * that later changes update it in place rather than adding posts that notify everyone again.
  */
 import type { Db } from './database';
 
-export type PostedEntityType = 'Goal' | 'Agreement';
+export type PostedEntityType = 'Goal' | 'Agreement' | 'CrisisPlan';
 
 export interface ChannelPostInput {
   groupId: string;

@@ -5,6 +5,7 @@
 import { DomainError } from '../domain/errors';
 import type { MemberChange, MemberInput } from '../domain/members';
 import { commitClaim } from './activities';
+import { setCrisisPlanAccess } from './crisis-plans';
 import { recordAudits, recordChange, type AuditActor } from './audit';
 import { clampOffset } from './goals';
 import type { Db } from './database';
@@ -97,6 +98,7 @@ const CHANGE_ACTIONS: Record<MemberChange['kind'], string> = {
   consentWithdraw: 'member.consent.withdraw',
   remove: 'member.remove',
   makeCaseManager: 'member.case_manager',
+  crisisPlanAccess: 'crisisplan.access.change',
 };
 
 /**
@@ -124,6 +126,11 @@ export async function changeMember(db: Db, groupId: string, change: MemberChange
       case 'makeCaseManager':
         await tx.member.updateMany({ where: { groupId, isCaseManager: true }, data: { isCaseManager: false } });
         await tx.member.update({ where: { id: member.id }, data: { isCaseManager: true } });
+        break;
+      case 'crisisPlanAccess':
+        // The case manager reads the crisis plan whatever is chosen: a choice for them would mean nothing.
+        if (member.isCaseManager) throw new DomainError('invalid_input', { crisisPlanAccess: 'crisisPlan.access.error.caseManager' });
+        await setCrisisPlanAccess(tx, member.id, change.access);
         break;
     }
     await recordChange(tx, CHANGE_ACTIONS[change.kind], groupId, actor, 'Member', member.id, now);

@@ -18,6 +18,7 @@ import type { ActionHandler, BotDeps, CommandHandler, Feature, FileConsentAnswer
 import { groupsFeature } from './groups';
 import { agreementsFeature } from './agreements';
 import { auditLogFeature } from './audit-log';
+import { crisisPlanFeature } from './crisis-plan';
 import { followUpsFeature } from './follow-ups';
 import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
@@ -51,7 +52,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), auditLogFeature(deps), refusalsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), crisisPlanFeature(deps), auditLogFeature(deps), refusalsFeature(deps)];
 }
 
 /** The audience of a token for the Bot Connector (public cloud). */

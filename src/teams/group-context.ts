@@ -102,6 +102,13 @@ export interface Announcement {
    * entity has none yet or the update fails (post deleted, too old to edit, conversation moved).
    */
   kind: 'new' | 'update';
+  /**
+   * False: the post never refreshes into anyone's view by itself (no refresh.userIds); members press to
+   * open it. For the crisis plan, whose content appears only on an entitled member's own press.
+   */
+  refresh?: boolean;
+  privacyKey?: ShellCardInput['privacyKey'];
+  showKey?: ShellCardInput['showKey'];
 }
 
 /**
@@ -118,8 +125,11 @@ export async function announce(deps: BotDeps, context: TurnContext, turn: GroupT
     changed: announcement.kind === 'update' ? { at: deps.now(), timeZone: group.timeZone } : undefined,
     verb: announcement.verb,
     data: announcement.data,
-    userIds: await consentedTeamsUserIds(db, group.id),
+    userIds: announcement.refresh === false ? [] : await consentedTeamsUserIds(db, group.id),
     bilingual: true,
+    refresh: announcement.refresh,
+    privacyKey: announcement.privacyKey,
+    showKey: announcement.showKey,
   });
   const { type: entityType, id: entityId } = announcement.entity;
   if (announcement.kind === 'update') {

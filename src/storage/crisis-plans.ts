@@ -1,0 +1,234 @@
+/**
+ * Persistence of crisis plans. A plan's content lives in immutable versions; every saved section makes a
+ * new version, guarded by the plan's currentVersion, so a double click or two members saving at once
+ * make one version and the other is told the card is stale. Reads never load more content than the view
+ * shows: the version list carries no content.
+ */
+import { parseCrisisPlanContent, sameContent, serializeCrisisPlanContent, withSection, type CrisisPlanContent, type CrisisPlanSection, type FieldValue } from '../domain/crisis-plan';
+import { DomainError } from '../domain/errors';
+import { recordChange } from './audit';
+import { isUniqueViolation, type Db } from './database';
+import { clampOffset } from './goals';
+import { consentedMemberWhere, type Actor } from './members';
+
+/** Names of members by id (authors and reviewers), without loading anything else of them. */
+async function memberNames(db: Db, ids: ReadonlyArray<string | null | undefined>): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
+  if (wanted.length === 0) return new Map();
+  const members = await db.member.findMany({ where: { id: { in: wanted } }, select: { id: true, displayName: true } });
+  return new Map(members.map((m) => [m.id, m.displayName]));
+}
+
+/**
+ * The group's crisis plan with its newest version's content, author and time, or null when nothing has
+ * been written yet.
+ *
+ * @example
+ *   const plan = await findCrisisPlan(db, group.id);
+ *   plan?.content.phases.red.signs
+ */
+export async function findCrisisPlan(db: Db, groupId: string) {
+  const plan = await db.crisisPlan.findUnique({
+    where: { groupId },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
+  if (!plan) return null;
+  const newest = plan.versions[0];
+  const names = await memberNames(db, [newest?.authorMemberId, plan.reviewedByMemberId]);
+  return {
+    id: plan.id,
+    groupId: plan.groupId,
+    currentVersion: plan.currentVersion,
+    reviewedAt: plan.reviewedAt,
+    reviewedBy: plan.reviewedByMemberId ? (names.get(plan.reviewedByMemberId) ?? null) : null,
+    reviewIntervalMonths: plan.reviewIntervalMonths,
+    changedAt: newest?.createdAt,
+    changedBy: newest?.authorMemberId ? (names.get(newest.authorMemberId) ?? null) : null,
+    content: parseCrisisPlanContent(newest?.content),
+  };
+}
+
+export type StoredCrisisPlan = NonNullable<Awaited<ReturnType<typeof findCrisisPlan>>>;
+
+export type SaveOutcome = { outcome: 'saved'; version: number; planId: string } | { outcome: 'unchanged' };
+
+/**
+ * Saves one section as a new version, when the plan is still at `expectedVersion` (0: no plan yet, made
+ * from `initial`). Returns 'unchanged' and writes nothing when the section is as it was; throws
+ * stale_card when the plan moved on since the form was made. The version, the guard and the audit row
+ * (which commits the turn's claim) are one transaction.
+ *
+ * @example
+ *   await saveCrisisPlanSection(db, groupId, 3, 'red', { signs: ['Slutar äta'], selfHelp: [], othersDo: [] }, initial, turn.actor, now);
+ */
+export async function saveCrisisPlanSection(
+  db: Db,
+  groupId: string,
+  expectedVersion: number,
+  section: CrisisPlanSection,
+  values: Record<string, FieldValue>,
+  initial: CrisisPlanContent,
+  actor: Actor,
+  now: Date,
+): Promise<SaveOutcome> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const plan = await tx.crisisPlan.findUnique({ where: { groupId }, include: { versions: { orderBy: { version: 'desc' }, take: 1 } } });
+      const current = plan ? parseCrisisPlanContent(plan.versions[0]?.content) : initial;
+      const next = withSection(current, section, values);
+      if (sameContent(current, next) && (plan?.currentVersion ?? 0) === expectedVersion) return { outcome: 'unchanged' as const };
+      if ((plan?.currentVersion ?? 0) !== expectedVersion) throw new DomainError('stale_card');
+      let planId: string;
+      if (plan) {
+        // The guarded update claims the next version: of two saves from one form, one matches.
+        const claimed = await tx.crisisPlan.updateMany({ where: { id: plan.id, currentVersion: expectedVersion }, data: { currentVersion: expectedVersion + 1 } });
+        if (claimed.count !== 1) throw new DomainError('stale_card');
+        planId = plan.id;
+      } else {
+        // Two first saves at once: the group's one plan is unique, and the second fails (P2002, below).
+        planId = (await tx.crisisPlan.create({ data: { groupId, currentVersion: 1, createdAt: now } })).id;
+      }
+      const version = await tx.crisisPlanVersion.create({
+        data: { crisisPlanId: planId, version: expectedVersion + 1, content: serializeCrisisPlanContent(next), section, authorMemberId: actor.memberId, createdAt: now },
+      });
+      await recordChange(tx, 'crisisplan.change', groupId, actor, 'CrisisPlanVersion', version.id, now);
+      return { outcome: 'saved' as const, version: version.version, planId };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('stale_card');
+    throw error;
+  }
+}
+
+/**
+ * One page of the plan's versions, newest first, with author names and the section each changed (no
+ * content), and how many there are.
+ */
+export async function listCrisisPlanVersions(db: Db, planId: string, offset: number, take: number) {
+  const total = await db.crisisPlanVersion.count({ where: { crisisPlanId: planId } });
+  const start = clampOffset(offset, total, take);
+  const rows = await db.crisisPlanVersion.findMany({
+    where: { crisisPlanId: planId },
+    orderBy: { version: 'desc' },
+    skip: start,
+    take,
+    select: { id: true, version: true, section: true, authorMemberId: true, createdAt: true },
+  });
+  const names = await memberNames(db, rows.map((r) => r.authorMemberId));
+  return {
+    versions: rows.map((r) => ({ ...r, author: r.authorMemberId ? (names.get(r.authorMemberId) ?? null) : null })),
+    offset: start,
+    total,
+  };
+}
+
+/**
+ * One version of the plan with its content, and the content of the version before it (for "what
+ * changed"; null for the first). not_found for a version the plan does not have.
+ */
+export async function findCrisisPlanVersion(db: Db, planId: string, version: number) {
+  const rows = await db.crisisPlanVersion.findMany({
+    where: { crisisPlanId: planId, version: { in: [version, version - 1] } },
+    orderBy: { version: 'desc' },
+  });
+  const found = rows.find((r) => r.version === version);
+  if (!found) throw new DomainError('not_found');
+  const previous = rows.find((r) => r.version === version - 1);
+  const names = await memberNames(db, [found.authorMemberId]);
+  return {
+    id: found.id,
+    version: found.version,
+    section: found.section,
+    createdAt: found.createdAt,
+    author: found.authorMemberId ? (names.get(found.authorMemberId) ?? null) : null,
+    content: parseCrisisPlanContent(found.content),
+    previous: previous ? parseCrisisPlanContent(previous.content) : null,
+  };
+}
+
+/** How close two reviews may be and still be one (a double click on "reviewed"). */
+const REVIEW_REPEAT_MS = 60_000;
+
+/**
+ * Records that the plan was gone through with the individual and is still right, when it is still at
+ * `expectedVersion` (what the reviewer saw). 'unchanged' for a repeat within a minute; stale_card when
+ * the plan changed since the card was made.
+ */
+export async function markCrisisPlanReviewed(db: Db, groupId: string, expectedVersion: number, actor: Actor, now: Date): Promise<'reviewed' | 'unchanged'> {
+  return db.$transaction(async (tx) => {
+    const plan = await tx.crisisPlan.findUnique({ where: { groupId } });
+    if (!plan) throw new DomainError('not_found');
+    if (plan.currentVersion !== expectedVersion) throw new DomainError('stale_card');
+    if (plan.reviewedAt && now.getTime() - plan.reviewedAt.getTime() < REVIEW_REPEAT_MS) return 'unchanged';
+    const claimed = await tx.crisisPlan.updateMany({
+      where: { id: plan.id, currentVersion: expectedVersion, reviewedAt: plan.reviewedAt },
+      data: { reviewedAt: now, reviewedByMemberId: actor.memberId },
+    });
+    if (claimed.count !== 1) return 'unchanged';
+    await recordChange(tx, 'crisisplan.review', groupId, actor, 'CrisisPlan', plan.id, now);
+    return 'reviewed';
+  });
+}
+
+/** Sets whether a member may read the crisis plan (null: the role's default). Inside the member change's transaction. */
+export async function setCrisisPlanAccess(tx: Pick<Db, 'member'>, memberId: string, access: boolean | null): Promise<void> {
+  await tx.member.update({ where: { id: memberId }, data: { crisisPlanAccess: access } });
+}
+
+/**
+ * The crisis-plan read rule of src/domain/crisis-plan.ts (crisisPlanRefusal) as a condition on Member:
+ * current, with consent, and the case manager, chosen by the individual, or by default (the individual,
+ * or neither a relative nor a private person).
+ */
+function crisisPlanReaderWhere(db: Db, aadObjectId: string) {
+  return {
+    aadObjectId,
+    removedAt: null,
+    AND: [
+      consentedMemberWhere(db),
+      {
+        OR: [
+          { isCaseManager: true },
+          { crisisPlanAccess: true },
+          { crisisPlanAccess: null, isIndividual: true },
+          { crisisPlanAccess: null, role: 'individual' },
+          { crisisPlanAccess: null, role: { not: 'relative' }, principal: { not: 'private' } },
+        ],
+      },
+    ],
+  };
+}
+
+/** How many memberships one query reads while looking for aliases that match. */
+const GROUP_BATCH = 200;
+
+/**
+ * The groups whose crisis plan the caller may read: for the personal-chat lookup and the compose-box
+ * search. By alias; with `aliasQuery`, those whose alias contains it (any case). Each with whether a
+ * plan has been written.
+ *
+ * @example
+ *   const groups = await findCrisisPlanGroupsOf(db, caller.aadObjectId, 'k.l', 10);
+ *   // [{ groupId: '…', alias: 'K.L.', hasPlan: true }]
+ */
+export async function findCrisisPlanGroupsOf(db: Db, aadObjectId: string, aliasQuery: string | undefined, take: number): Promise<Array<{ groupId: string; alias: string; hasPlan: boolean }>> {
+  const needle = aliasQuery?.trim().toLocaleLowerCase() ?? '';
+  const found: Array<{ groupId: string; alias: string; hasPlan: boolean }> = [];
+  // The alias match is made here rather than in SQL: SQLite and PostgreSQL differ on case-insensitive LIKE.
+  for (let skip = 0; found.length < take; skip += GROUP_BATCH) {
+    const batch = await db.member.findMany({
+      where: crisisPlanReaderWhere(db, aadObjectId),
+      orderBy: [{ group: { individualAlias: 'asc' } }, { groupId: 'asc' }],
+      skip,
+      take: GROUP_BATCH,
+      select: { group: { select: { id: true, individualAlias: true, crisisPlan: { select: { id: true } } } } },
+    });
+    for (const { group } of batch) {
+      if (found.length < take && group.individualAlias.toLocaleLowerCase().includes(needle)) {
+        found.push({ groupId: group.id, alias: group.individualAlias, hasPlan: group.crisisPlan !== null });
+      }
+    }
+    if (batch.length < GROUP_BATCH) break;
+  }
+  return found;
+}
