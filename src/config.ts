@@ -46,6 +46,11 @@ export interface Config {
   openIdMetadataUrl?: string;
   /** How long validating a token may take (fetching signing keys included) before it gets 401. */
   authTimeoutMs: number;
+  /**
+   * How long uploading a log extract to the case manager's OneDrive may take (UPLOAD_TIMEOUT_MS). It
+   * runs inside Teams' file consent invoke, which Teams sends again after about 15 s.
+   */
+  uploadTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const rosterReconcileMinutes = boundedInteger('ROSTER_RECONCILE_MINUTES', value('ROSTER_RECONCILE_MINUTES'), 60, 1, 60, problems);
   const authTimeoutMs = boundedInteger('AUTH_TIMEOUT_MS', value('AUTH_TIMEOUT_MS'), 5000, 100, 10_000, problems);
+  const uploadTimeoutMs = boundedInteger('UPLOAD_TIMEOUT_MS', value('UPLOAD_TIMEOUT_MS'), 10_000, 100, 12_000, problems);
   const rawReminders = value('REMINDERS');
   const rawRateLimits = value('REMINDER_RATE_LIMITS');
   if (rawReminders !== undefined && rawReminders !== 'on' && rawReminders !== 'off') problems.push(`REMINDERS is "${rawReminders}": set on or off (default on).`);
@@ -210,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reminders,
     openIdMetadataUrl,
     authTimeoutMs,
+    uploadTimeoutMs,
   };
 }
 

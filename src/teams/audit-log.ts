@@ -32,10 +32,11 @@ const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
 const FILE_INFO_CARD = 'application/vnd.microsoft.teams.card.file.info';
 
 /**
- * How long the upload to OneDrive may take. The upload runs inside Teams' invoke, which Teams sends
- * again after about 15 s; the claim makes a redelivery a no-op, but the person should hear back first.
+ * How long the upload to OneDrive may take unless configured (UPLOAD_TIMEOUT_MS). The upload runs
+ * inside Teams' invoke, which Teams sends again after about 15 s; the claim makes a redelivery a no-op,
+ * but the person should hear back first.
  */
-export const UPLOAD_TIMEOUT_MS = 10_000;
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 10_000;
 
 /**
  * `logg` / `log`: the case manager's view of who read and changed the group's data, and the log extract
@@ -162,7 +163,7 @@ export function auditLogFeature(deps: BotDeps): Feature {
 
   /**
    * Uploads the file the case manager accepted to the URL Teams gave, if that URL is an allowed host,
-   * within UPLOAD_TIMEOUT_MS; then shows the file. Says how it went.
+   * within the upload timeout; then shows the file. Says how it went.
    */
   async function uploadExtract(context: TurnContext, answer: FileConsentAnswer, fileContext: ExtractFileContext): Promise<void> {
     const group = await db.resourceGroup.findUnique({ where: { id: fileContext.groupId } });
@@ -180,7 +181,7 @@ export function auditLogFeature(deps: BotDeps): Feature {
       return;
     }
     const { bytes, rows } = await extractCsv(group, period, turn.locale);
-    const failure = await putFile(uploadUrl as string, bytes);
+    const failure = await putFile(uploadUrl as string, bytes, deps.config.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS);
     if (failure) {
       await auditExtract(turn, period, 'failed', failure);
       logger.warn('log.extract.upload_failed', { groupId: group.id, code: failure });
@@ -248,14 +249,14 @@ function stringOrEmpty(value: unknown): string {
  * following redirects (the host was checked, a redirect could lead anywhere) and within the timeout.
  * Undefined when it was stored, else a failure code for the audit row and the log.
  */
-async function putFile(uploadUrl: string, bytes: Buffer): Promise<string | undefined> {
+async function putFile(uploadUrl: string, bytes: Buffer, timeoutMs: number): Promise<string | undefined> {
   try {
     const response = await fetch(uploadUrl, {
       method: 'PUT',
       headers: { 'Content-Length': String(bytes.length), 'Content-Range': `bytes 0-${bytes.length - 1}/${bytes.length}` },
       body: bytes,
       redirect: 'error',
-      signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     await response.arrayBuffer().catch(() => undefined);
     return response.ok ? undefined : `upload_status_${response.status}`;

@@ -12,7 +12,8 @@ import type { Db } from '../storage/database';
 
 export interface BotDeps {
   db: Db;
-  config: Pick<Config, 'defaultTimeZone' | 'localMode'>;
+  /** uploadTimeoutMs: absent in tests that only list features; audit-log.ts then uses its default. */
+  config: Pick<Config, 'defaultTimeZone' | 'localMode'> & Partial<Pick<Config, 'uploadTimeoutMs'>>;
   logger: Logger;
   now: () => Date;
   /**

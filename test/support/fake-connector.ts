@@ -11,7 +11,8 @@ export interface CapturedActivity {
   activity: {
     type: string;
     text?: string;
-    attachments?: Array<{ contentType: string; content: Record<string, unknown> }>;
+    /** Cards, and Teams' file cards (file consent and file info name a file and its URL outside `content`). */
+    attachments?: Array<{ contentType: string; content: Record<string, unknown>; name?: string; contentUrl?: string }>;
     [key: string]: unknown;
   };
 }
