@@ -250,7 +250,9 @@ export function withSection(content: CrisisPlanContent, section: CrisisPlanSecti
  * and friends, `name or role | phone | hours` for services.
  */
 export function contactLine(contact: Contact, field: ContactField): string {
-  const parts = field === 'contacts' ? [contact.name, contact.relation ?? '', contact.phone, contact.whenToCall ?? ''] : [contact.name, contact.phone, contact.hours ?? ''];
+  // Name and phone alone are written as two parts, which the form reads back as such (see checkContacts).
+  const relative = contact.relation || contact.whenToCall ? [contact.name, contact.relation ?? '', contact.phone, contact.whenToCall ?? ''] : [contact.name, contact.phone];
+  const parts = field === 'contacts' ? relative : [contact.name, contact.phone, contact.hours ?? ''];
   while (parts.length > 2 && parts[parts.length - 1] === '') parts.pop();
   return parts.join(' | ');
 }

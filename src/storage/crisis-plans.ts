@@ -146,27 +146,17 @@ export async function findCrisisPlanVersion(db: Db, planId: string, version: num
   };
 }
 
-/** How close two reviews may be and still be one (a double click on "reviewed"). */
-const REVIEW_REPEAT_MS = 60_000;
-
 /**
  * Records that the plan was gone through with the individual and is still right, when it is still at
- * `expectedVersion` (what the reviewer saw). 'unchanged' for a repeat within a minute; stale_card when
- * the plan changed since the card was made.
+ * `expectedVersion` (what the reviewer saw); stale_card when the plan changed since the card was made.
  */
-export async function markCrisisPlanReviewed(db: Db, groupId: string, expectedVersion: number, actor: Actor, now: Date): Promise<'reviewed' | 'unchanged'> {
-  return db.$transaction(async (tx) => {
+export async function markCrisisPlanReviewed(db: Db, groupId: string, expectedVersion: number, actor: Actor, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
     const plan = await tx.crisisPlan.findUnique({ where: { groupId } });
     if (!plan) throw new DomainError('not_found');
-    if (plan.currentVersion !== expectedVersion) throw new DomainError('stale_card');
-    if (plan.reviewedAt && now.getTime() - plan.reviewedAt.getTime() < REVIEW_REPEAT_MS) return 'unchanged';
-    const claimed = await tx.crisisPlan.updateMany({
-      where: { id: plan.id, currentVersion: expectedVersion, reviewedAt: plan.reviewedAt },
-      data: { reviewedAt: now, reviewedByMemberId: actor.memberId },
-    });
-    if (claimed.count !== 1) return 'unchanged';
+    const claimed = await tx.crisisPlan.updateMany({ where: { id: plan.id, currentVersion: expectedVersion }, data: { reviewedAt: now, reviewedByMemberId: actor.memberId } });
+    if (claimed.count !== 1) throw new DomainError('stale_card');
     await recordChange(tx, 'crisisplan.review', groupId, actor, 'CrisisPlan', plan.id, now);
-    return 'reviewed';
   });
 }
 

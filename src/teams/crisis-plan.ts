@@ -280,14 +280,12 @@ export function crisisPlanFeature(deps: BotDeps): Feature {
         const turn = await requireCrisisPlanReader(context, data, 'crisisplan.review');
         if (!mayReviewCrisisPlan(turn.member)) await refuseChange(turn, 'crisisplan.review', 'crisisPlan.error.mayNotReview');
         const version = integerField(data.version, 1, Number.MAX_SAFE_INTEGER) ?? -1;
-        let outcome;
         try {
-          outcome = await markCrisisPlanReviewed(db, turn.group.id, version, turn.actor, now());
+          await markCrisisPlanReviewed(db, turn.group.id, version, turn.actor, now());
         } catch (error) {
           if (isDomainError(error) && error.code === 'stale_card') return planView(turn, { text: translate(turn.locale, 'error.stale_card'), color: 'Warning' });
           throw error;
         }
-        if (outcome === 'unchanged') return planView(turn, { text: translate(turn.locale, 'crisisPlan.reviewUnchanged'), color: 'Good' });
         logger.info('crisisplan.reviewed', { groupId: turn.group.id });
         const plan = await db.crisisPlan.findUniqueOrThrow({ where: { groupId: turn.group.id }, select: { id: true } });
         await announcePlan(context, turn, plan.id, 'reviewed');
