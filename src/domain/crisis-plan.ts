@@ -302,7 +302,8 @@ export function isPhoneNumber(phone: string): boolean {
  */
 export function telHref(phone: string): string | undefined {
   if (!isPhoneNumber(phone)) return undefined;
-  const trimmed = phone.trim();
+  // "+46 (0)8 …": the bracketed 0 is dialled only from within the country.
+  const trimmed = phone.trim().replace(/^(\+\d+)\s*\(0\)/, '$1');
   const digits = trimmed.replace(/\D/g, '');
   if (trimmed.startsWith('+')) return `tel:+${digits}`;
   if (digits.startsWith('00')) return `tel:+${digits.slice(2)}`;
