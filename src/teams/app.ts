@@ -29,6 +29,7 @@ import { isSendFailure, sendPathMiddleware, type SendFailureKind } from './outbo
 import { reconcileMemberships, type ReconcileResult } from './reconcile';
 import { answerSearch } from './search';
 import { createReminderSender, type DeliveryOutcome } from './reminder-sender';
+import { crisisPlanSearchFeature } from './crisis-plan-search';
 import type { ReminderGroup, ReminderSender } from '../reminders/scheduler';
 import { replyWithCard } from './send';
 import { answerInvokeWithMessage, claimTurn, passesTenantFence, settleFailedTurn, turnRecord, type TurnOutcome } from './turn';
@@ -52,7 +53,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), crisisPlanFeature(deps), auditLogFeature(deps), refusalsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), crisisPlanFeature(deps), auditLogFeature(deps), crisisPlanSearchFeature(deps), refusalsFeature(deps)];
 }
 
 /** The audience of a token for the Bot Connector (public cloud). */
@@ -228,6 +229,20 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
   for (const feature of features) {
     for (const [dataset, handler] of Object.entries(feature.searches ?? {})) {
       app.adaptiveCards.search(dataset, (context, _state, query) => answerSearch(context, logger, dataset, handler, query));
+    }
+  }
+
+  for (const feature of features) {
+    for (const [commandId, handler] of Object.entries(feature.composeSearches ?? {})) {
+      app.messageExtensions.query(commandId, async (context, _state, query) => {
+        try {
+          return await handler(context, query);
+        } catch (error) {
+          if (!isDomainError(error)) throw error;
+          logger.info('compose_search.refused', { commandId, code: error.code });
+          return { type: 'message', text: translate(localeOf(context), `error.${error.code}`) };
+        }
+      });
     }
   }
 

@@ -3,7 +3,7 @@
  * handles. app.ts mounts each feature; a test proves every verb and dataset in every card has exactly one
  * handler and every handler a card.
  */
-import type { Activity, TurnContext } from 'botbuilder';
+import type { Activity, MessagingExtensionResult, TurnContext } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { Config } from '../config';
 import type { CommandId } from '../domain/commands';
@@ -66,6 +66,19 @@ export interface FileConsentAnswer {
   uploadInfo?: { name?: string; uploadUrl?: string; contentUrl?: string; uniqueId?: string; fileType?: string };
 }
 
+/** A compose-box search (a search message extension's query command): flattened as teams-ai gives it. */
+export interface ComposeSearchQuery {
+  parameters: Record<string, unknown>;
+  skip: number;
+  count: number;
+}
+
+/**
+ * Answers a compose-box search with results shown to the caller alone (`result`), or a short text
+ * (`message`). Access is checked from the activity like any handler.
+ */
+export type ComposeSearchHandler = (context: TurnContext, query: ComposeSearchQuery) => Promise<MessagingExtensionResult>;
+
 /** Handles a file consent answer; app.ts answers the invoke 200 after it, and turns a domain error into a polite reply. */
 export type FileConsentHandler = (context: TurnContext, answer: FileConsentAnswer) => Promise<void>;
 
@@ -75,6 +88,8 @@ export interface Feature {
   actions?: Record<string, ActionHandler>;
   /** Typeahead datasets (the `dataset` of a card's Data.Query) and their handlers. */
   searches?: Record<string, SearchHandler>;
+  /** Compose-box searches (message extension query commands), by the manifest's command id. */
+  composeSearches?: Record<string, ComposeSearchHandler>;
   /** File consent answers, by the `kind` the bot put in the card's contexts. */
   fileConsents?: Record<string, FileConsentHandler>;
 }

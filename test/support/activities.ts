@@ -89,3 +89,17 @@ export function actionExecuteActivity(verb: string, data: Record<string, unknown
 export function botAddedActivity(options: WhereOptions) {
   return { ...base(options), type: 'conversationUpdate', membersAdded: [{ id: BOT.id }], channelData: { ...base(options).channelData, eventType: 'teamMemberAdded' } };
 }
+
+/** A search message extension's query (`composeExtension/query`), as Teams sends it from the compose box. */
+export function composeQueryActivity(commandId: string, parameters: Record<string, string>, options: WhereOptions & { skip?: number; count?: number }) {
+  return {
+    ...base(options),
+    type: 'invoke',
+    name: 'composeExtension/query',
+    value: {
+      commandId,
+      parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })),
+      queryOptions: { skip: options.skip ?? 0, count: options.count ?? 25 },
+    },
+  };
+}
