@@ -283,6 +283,31 @@ for (const provider of testProviders()) {
       });
     });
 
+    it('a removed member and the case manager of another group are refused the log and the extract, audited', async () => {
+      const since = new Date();
+      const former: TestUser = { id: '29:former', name: 'Fredrik Former', aadObjectId: '00000000-0000-4000-8000-0000000000f1' };
+      await db().member.create({
+        data: { groupId, teamsUserId: former.id, aadObjectId: former.aadObjectId, displayName: former.name, role: 'nurse', principal: 'region', consentRecordedAt: new Date(), isCaseManager: false, removedAt: new Date() },
+      });
+      // Case manager of a group of their own, in another channel.
+      const elsewhere: TestUser = { id: '29:maria', name: 'Maria Annan', aadObjectId: '00000000-0000-4000-8000-0000000000f2' };
+      await createTestGroup(t, elsewhere, { conversationId: '19:channel-elsewhere@thread.tacv2', alias: 'X.Y.' });
+      for (const who of [former, elsewhere]) {
+        expect(cardText(cardOf(await say('logg', who))), who.name).toBe(NEUTRAL);
+        expect((await execute('logShow', {}, who)).message, who.name).toContain('Du är inte registrerad medlem');
+        expect((await execute('logExtractShow', { from: dayFromToday(-30), to: dayFromToday(0) }, who)).message).toContain('Du är inte registrerad medlem');
+      }
+      const refusals = await db().auditEvent.findMany({ where: { groupId, outcome: 'denied', at: { gte: since } }, orderBy: { at: 'asc' } });
+      expect(refusals.map((r) => [r.action, r.actorAadObjectId, r.reason])).toEqual([
+        ['log.read', former.aadObjectId, 'not_a_member'],
+        ['log.read', former.aadObjectId, 'not_a_member'],
+        ['log.extract', former.aadObjectId, 'not_a_member'],
+        ['log.read', elsewhere.aadObjectId, 'not_a_member'],
+        ['log.read', elsewhere.aadObjectId, 'not_a_member'],
+        ['log.extract', elsewhere.aadObjectId, 'not_a_member'],
+      ]);
+    });
+
     describe('the log extract', () => {
       const from = dayFromToday(-60);
       const to = dayFromToday(-31);

@@ -170,7 +170,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     welcomeGroup: welcomeCard('group', [locale]),
     unknown: unknownCommandCard(locale),
     notAvailable: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'plan')!),
-    notAvailableCrisisPlan: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'crisisPlan')!),
+    notAvailableBoard: notAvailableCard(locale, COMMAND_DEFINITIONS.find((c) => c.id === 'board')!),
     ...Object.fromEntries(ERROR_CODES.map((code) => [`error.${code}`, errorCard(locale, code)])),
     setupForm: groupSetupFormCard(locale, people, { caseManager: '29:sara' }),
     setupFormWithErrors: groupSetupFormCard(locale, people, { alias: '19850101-1234', model: 'X' }, {
@@ -458,14 +458,10 @@ describe('what the cards say', () => {
     expect(empty('en', true)).toBe('My open agreements\nYou have no open agreements. Well done!');
   });
 
-  it('the crisis plan, not built yet, says where to look meanwhile; other commands keep the general text', () => {
-    const crisisPlan = COMMAND_DEFINITIONS.find((c) => c.id === 'crisisPlan')!;
+  it('a command not built yet says so, in the caller\'s language', () => {
     const board = COMMAND_DEFINITIONS.find((c) => c.id === 'board')!;
-    expect(cardText(notAvailableCard('sv', crisisPlan))).toContain(
-      'Krisplanen finns inte i boten än. Till dess: använd krisplanen i journalen eller fråga gruppens case manager. Vid akut fara: ring 112.',
-    );
-    expect(cardText(notAvailableCard('en', crisisPlan))).toContain('In an emergency: call 112.');
     expect(cardText(notAvailableCard('sv', board))).toContain('Kommandot **tavla** finns inte ännu.');
+    expect(cardText(notAvailableCard('en', board))).toContain('The command **board** is not available yet.');
   });
 
   it('the welcome says what the bot does in the place it was installed', () => {

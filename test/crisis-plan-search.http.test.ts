@@ -70,6 +70,22 @@ for (const provider of testProviders()) {
       expect(anonymous).toMatchObject({ type: 'message', text: 'Jag kan inte se vem du är, så jag kan inte söka bland krisplanerna.' });
     });
 
+    it('a removed member finds nothing; a member of another group finds that group only and cannot open this one', async () => {
+      const former: TestUser = { id: '29:former', name: 'Fredrik Former', aadObjectId: '00000000-0000-4000-8000-0000000000f1' };
+      const other: TestUser = { id: '29:eva', name: 'Eva Annan', aadObjectId: '00000000-0000-4000-8000-0000000000f2' };
+      await db().member.create({ data: { groupId: groups.kl!, teamsUserId: former.id, aadObjectId: former.aadObjectId, displayName: former.name, role: 'nurse', principal: 'region', consentRecordedAt: new Date(), removedAt: new Date() } });
+      await db().member.create({ data: { groupId: groups.ab!, teamsUserId: other.id, aadObjectId: other.aadObjectId, displayName: other.name, role: 'nurse', principal: 'region', consentRecordedAt: new Date() } });
+      expect((await search(former)).attachments).toEqual([]);
+      expect((await search(other)).attachments!.map((a) => a.preview.content.title)).toEqual(['A.B.']);
+      const [inserted] = (await search(USERS.sara, 'K.L.')).attachments!;
+      const open = (inserted!.content.actions as Array<{ verb: string; data: Record<string, unknown> }>)[0]!;
+      for (const who of [former, other]) {
+        const refused = await execute(open.verb, open.data, who, { scope: 'groupChat' });
+        expect(refused.message, who.name).toBeTruthy();
+        expect(JSON.stringify(refused)).not.toContain(RED_SIGN);
+      }
+    });
+
     it('inserts a card with nothing of the plan or the group in it, valid in both languages', async () => {
       for (const locale of ['sv-SE', 'en-US']) {
         const [result] = (await search(USERS.sara, 'K.L.', { locale })).attachments!;

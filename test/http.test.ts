@@ -57,14 +57,6 @@ for (const provider of testProviders()) {
       expect(cardText(cardOf(await say('board', { locale: 'en-US' })))).toContain('The command **board** is not available yet.');
     });
 
-    it('says where to find the crisis plan until the bot has it', async () => {
-      const sv = cardText(cardOf(await say('krisplan')));
-      expect(sv).toContain('Krisplanen finns inte i boten än. Till dess: använd krisplanen i journalen eller fråga gruppens case manager. Vid akut fara: ring 112.');
-      expect(sv).not.toContain('Kommandot');
-      const en = cardText(cardOf(await say('crisis plan', { scope: 'personal', locale: 'en-US' })));
-      expect(en).toContain("The crisis plan is not in the bot yet. Until it is: use the crisis plan in the care record or ask the group's case manager. In an emergency: call 112.");
-    });
-
     it('answers in a personal chat too (no @mention there)', async () => {
       const card = cardOf(await say('help', { scope: 'personal', locale: 'en-US' }));
       expect(cardText(card)).toContain('How to use Resursgrupp');

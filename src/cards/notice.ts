@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../domain/commands';
 import type { ErrorCode } from '../domain/errors';
 import type { Locale } from '../domain/locale';
-import { isMessageKey, translate } from '../locales';
+import { translate } from '../locales';
 import { renderCard, type AdaptiveCardJson } from './render';
 
 export interface NoticeCardData {
@@ -26,17 +26,11 @@ export function unknownCommandCard(locale: Locale): AdaptiveCardJson {
   return noticeCard({ title: translate(locale, 'unknown.title'), text: translate(locale, 'unknown.text'), color: 'Default' });
 }
 
-/**
- * The answer to a command that is listed in help but not built yet: `notAvailable.<command id>.text`
- * where a command needs to say more (where to look meanwhile), else the general text.
- */
+/** The answer to a command that is listed in help but not built yet. */
 export function notAvailableCard(locale: Locale, command: CommandDefinition): AdaptiveCardJson {
-  const specific = `notAvailable.${command.id}.text`;
   return noticeCard({
     title: translate(locale, 'notAvailable.title'),
-    text: isMessageKey(specific)
-      ? translate(locale, specific)
-      : translate(locale, 'notAvailable.text', { command: locale === 'en' ? command.en : command.sv }),
+    text: translate(locale, 'notAvailable.text', { command: locale === 'en' ? command.en : command.sv }),
     color: 'Default',
   });
 }
