@@ -13,19 +13,10 @@ import { formatDateTime, formatDay, formValue, localizeFieldErrors } from './for
 import { fitItems, PAGE_SIZES, pagerOf } from './paging';
 import { renderCard, type AdaptiveCardJson } from './render';
 import { MAX_REFRESH_USERS } from './shell';
+import type { LogEntry } from '../storage/audit-log';
 
-/** An audit entry as the log reads it (storage/audit-log.ts LogEntry). */
-export interface LogEntryView {
-  id: string;
-  at: Date;
-  action: string;
-  outcome: string;
-  reason: string | null;
-  trigger: string | null;
-  actorMemberId: string | null;
-  actorAadObjectId: string | null;
-  conversationId: string | null;
-}
+/** An audit entry as the log reads it. */
+export type LogEntryView = LogEntry;
 
 /** A member (current or former) as the log names them. */
 export interface LogMember {

@@ -19,7 +19,6 @@ import { DomainError, isDomainError } from '../domain/errors';
 import { choiceField, integerField } from '../domain/forms';
 import type { Locale } from '../domain/locale';
 import { translate } from '../locales';
-import { recordAudit } from '../storage/audit';
 import {
   findCrisisPlan,
   findCrisisPlanGroupsOf,
@@ -31,7 +30,7 @@ import {
 } from '../storage/crisis-plans';
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
-import { announce, auditRead, groupLocale, requireAccessToGroup, requireGroupAccess, type Group, type GroupTurn } from './group-context';
+import { announce, auditRead, auditRefusal, groupLocale, requireAccessToGroup, requireGroupAccess, type Group, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
 
 /** How many of the caller's groups the personal-chat lookup offers as buttons. */
@@ -73,16 +72,7 @@ export function crisisPlanFeature(deps: BotDeps): Feature {
     }
     const refusal = crisisPlanRefusal(turn.member);
     if (refusal) {
-      await recordAudit(db, {
-        action,
-        outcome: 'denied',
-        groupId: turn.group.id,
-        actorMemberId: turn.member.id,
-        actorAadObjectId: turn.caller.aadObjectId,
-        reason: refusal,
-        trigger: turn.caller.trigger,
-        conversationId: turn.caller.conversationId,
-      });
+      await auditRefusal(db, turn, action, refusal);
       throw new DomainError(refusal);
     }
     return turn;
@@ -128,16 +118,7 @@ export function crisisPlanFeature(deps: BotDeps): Feature {
 
   /** Refuses, audited, a change by a reader who may only read (a relative given the plan). */
   async function refuseChange(turn: GroupTurn, action: string, messageKey: 'crisisPlan.error.mayNotEdit' | 'crisisPlan.error.mayNotReview'): Promise<never> {
-    await recordAudit(db, {
-      action,
-      outcome: 'denied',
-      groupId: turn.group.id,
-      actorMemberId: turn.member.id,
-      actorAadObjectId: turn.caller.aadObjectId,
-      reason: 'forbidden',
-      trigger: turn.caller.trigger,
-      conversationId: turn.caller.conversationId,
-    });
+    await auditRefusal(db, turn, action, 'forbidden');
     throw new DomainError('forbidden', {}, messageKey);
   }
 

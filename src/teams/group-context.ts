@@ -70,6 +70,14 @@ export async function auditRead(db: Db, turn: GroupTurn, action: string, entityT
   await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId, trigger: turn.caller.trigger, conversationId: turn.caller.conversationId });
 }
 
+/**
+ * Audits a refusal of a member who passed the membership check but may not do this (e.g. read a crisis
+ * plan the individual has not given them); requireAccess audits the membership refusals itself.
+ */
+export async function auditRefusal(db: Db, turn: GroupTurn, action: string, reason: string): Promise<void> {
+  await recordAudit(db, { action, outcome: 'denied', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, reason, trigger: turn.caller.trigger, conversationId: turn.caller.conversationId });
+}
+
 /** Teams user ids of the group's members with consent: they get the user-specific views by refresh. */
 export async function consentedTeamsUserIds(db: Db, groupId: string): Promise<string[]> {
   // Only as many as a refresh can name: the consent rule is in the query, not a filter over every member.
