@@ -19,11 +19,16 @@ import {
   clickCardAction,
   DEMO,
   fillDateInCard,
+  insertSearchResult,
   launchBrowser,
   mentionBotAndPost,
   openChannel,
   openPlayground,
+  openSearchExtension,
+  playgroundLogEntries,
+  postComposed,
   REPO_ROOT,
+  searchInExtension,
   screenshot,
   startPlayground,
   waitForBotCard,
@@ -479,6 +484,214 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
     },
     BROWSER_TEST_TIMEOUT,
   );
+
+  it(
+    'crisis plan: "krisplan" posts a card without content; the case manager opens it, writes the red phase through its form, changes it, and sees the versions and what changed; stored and audited without content (issue 10)',
+    async () => {
+      keepEvidence('crisis-plan');
+      const { page } = session;
+      const db = bot.database.db;
+      const group = await db.resourceGroup.findFirstOrThrow({ where: { individualAlias: 'K.L.' }, include: { members: true } });
+      const caseManager = group.members.find((m) => m.isCaseManager)!;
+      // The group was set up through "starta" above: nobody has written its crisis plan yet.
+      expect(await db.crisisPlan.count({ where: { groupId: group.id } })).toBe(0);
+
+      // 1. "@Resursgruppsbot krisplan": a card with nothing of the plan or whose it is, and no refresh.
+      const thread = await mentionBotAndPost(page, DEMO.botName, 'krisplan');
+      const link = await waitForBotCard(thread, /^Krisplan /);
+      expect(normalise(await link.innerText())).toBe(CRISIS_LINK_TEXT);
+      const [posted] = await playgroundLogEntries(page, 'message 201');
+      const postedCard = (posted!.request as { attachments?: Array<{ content: Record<string, unknown> }> }).attachments?.[0]?.content;
+      expect(postedCard).toBeDefined();
+      expect(postedCard).not.toHaveProperty('refresh');
+      expect(JSON.stringify(postedCard)).not.toContain('K.L.');
+      expect(JSON.stringify(postedCard)).toContain('"verb":"crisisPlanShow"');
+
+      // 2. "Öppna krisplanen": the plan, red phase first; nothing written yet, the out-of-hours numbers offered.
+      await clickCardAction(link, 'Öppna krisplanen');
+      const empty = await waitForBotCard(thread, /^Krisplan K\.L\. /);
+      expect(normalise(await empty.innerText())).toBe(
+        'Krisplan K.L. Krisplanen är inte skriven än. Skriv den tillsammans med individen, ett avsnitt i taget. ' +
+          'I kris – röd fas Tecken på kris Inget skrivet än. Det här vill jag att andra gör Inget skrivet än. Det här kan jag göra själv Inget skrivet än. ' +
+          'Ring Jour och akut Psykiatrisk akutmottagning Telefonnummer saknas 112 – vid fara för liv Ring 112 1177 Vårdguiden Ring 1177 ' +
+          `Hela planen ${SECTION_BUTTONS.join(' ')} Uppdatera`,
+      );
+      await expectButtons(empty, SECTION_BUTTONS, ['Versioner', 'Genomgången med individen']);
+      // The Playground renders Action.OpenUrl without its address; the card it was answered shows the tel: links.
+      const [opened] = await playgroundLogEntries(page, 'invoke 200');
+      expect(opened!.request).toMatchObject({ name: 'adaptiveCard/action', value: { action: { verb: 'crisisPlanShow' } } });
+      const openUrls = JSON.stringify((opened!.response as { value?: unknown }).value).match(/"url":"[^"]*"/g);
+      expect(openUrls).toEqual(['"url":"tel:112"', '"url":"tel:1177"']);
+
+      // 3. The red phase's own card, and its form, filled in like a person would (one thing per line).
+      await clickCardAction(empty, 'Röd fas – kris');
+      const redEmpty = await waitForBotCard(thread, /^Röd fas – kris K\.L\. /);
+      expect(normalise(await redEmpty.innerText())).toBe(
+        'Röd fas – kris K.L. Tecken på kris, och vad som ska göras då. Tecken på kris Inget skrivet än. Det här kan jag göra själv Inget skrivet än. Det här vill jag att andra gör Inget skrivet än. Ändra Till krisplanen',
+      );
+      await clickCardAction(redEmpty, 'Ändra');
+      const form = await waitForBotCard(thread, /^Ändra: Röd fas – kris K\.L\. /);
+      expect(normalise(await form.innerText())).toMatch(/^Ändra: Röd fas – kris K\.L\. Skriv med individens egna ord\. Inga personnummer\. En sak per rad\. Tecken på kris/);
+      await form.getByLabel('Tecken på kris', { exact: true }).fill(RED_SIGNS.join('\n'));
+      await form.getByLabel('Det här kan jag göra själv', { exact: true }).fill(RED_SELF_HELP);
+      await form.getByLabel('Det här vill jag att andra gör', { exact: true }).fill(RED_OTHERS_DO);
+      await clickCardAction(form, 'Spara');
+      const first = await waitForBotCard(thread, /^Röd fas – kris K\.L\. Sparat\. Det här är version 1\./);
+      expect(normalise(await first.innerText())).toBe(
+        'Röd fas – kris K.L. Sparat. Det här är version 1. Tecken på kris, och vad som ska göras då. ' +
+          `Tecken på kris ${RED_SIGNS.map((t) => `• ${t}`).join(' ')} Det här kan jag göra själv • ${RED_SELF_HELP} Det här vill jag att andra gör • ${RED_OTHERS_DO} Ändra Till krisplanen`,
+      );
+
+      // 4. A change: the form opens with what is written; the case manager adds a sign on a new line.
+      await clickCardAction(first, 'Ändra');
+      const change = await waitForBotCard(thread, /^Ändra: Röd fas – kris K\.L\. /);
+      const signs = change.getByLabel('Tecken på kris', { exact: true });
+      expect(await signs.inputValue()).toBe(RED_SIGNS.join('\n'));
+      await signs.click();
+      await page.keyboard.press('ControlOrMeta+End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type(NEW_RED_SIGN);
+      expect(await signs.inputValue()).toBe([...RED_SIGNS, NEW_RED_SIGN].join('\n'));
+      await clickCardAction(change, 'Spara');
+      const second = await waitForBotCard(thread, /^Röd fas – kris K\.L\. Sparat\. Det här är version 2\./);
+      expect(normalise(await second.innerText())).toContain(`Tecken på kris ${[...RED_SIGNS, NEW_RED_SIGN].map((t) => `• ${t}`).join(' ')} Det här kan jag göra själv`);
+      // Each saved change is announced in the thread by a post that says nothing of the plan.
+      await expect.poll(() => countShells(thread, 'Krisplanen har ändrats'), { timeout: 15_000 }).toBe(2);
+      for (const text of await thread.locator('.ac-adaptiveCard').allInnerTexts()) {
+        if (normalise(text).startsWith('Krisplanen har ändrats')) expect(normalise(text)).toBe(CRISIS_CHANGED_TEXT);
+      }
+
+      // 5. Back to the plan: version 2, by her, with the red phase as written.
+      await clickCardAction(second, 'Till krisplanen');
+      const plan = await waitForBotCard(thread, /^Krisplan K\.L\. Version 2 /);
+      const planText = normalise(await plan.innerText());
+      expect(planText).toMatch(/^Krisplan K\.L\. Version 2 · ändrad \d{1,2} \S+ \d{4},? \d{2}:\d{2} av Sara Lind \(samordnare\) Inte genomgången med individen än Nästa genomgång: \d{1,2} \S+ \d{4} I kris – röd fas /);
+      expect(planText).toContain(
+        `I kris – röd fas Tecken på kris ${[...RED_SIGNS, NEW_RED_SIGN].map((t) => `• ${t}`).join(' ')} Det här vill jag att andra gör • ${RED_OTHERS_DO} Det här kan jag göra själv • ${RED_SELF_HELP} Ring `,
+      );
+      expect(planText).not.toContain('Krisplanen är inte skriven än');
+      await expectButtons(plan, [...SECTION_BUTTONS, 'Versioner', 'Genomgången med individen', 'Uppdatera']);
+
+      // 6. The versions, newest first, each with the section changed and its author; what version 2 changed.
+      await clickCardAction(plan, 'Versioner');
+      const versions = await waitForBotCard(thread, /^Krisplanens versioner K\.L\. /);
+      expect(normalise(await versions.innerText())).toMatch(
+        /^Krisplanens versioner K\.L\. Version 2 Röd fas – kris · [^·]+ · Sara Lind \(samordnare\) Visa Version 1 Röd fas – kris · [^·]+ · Sara Lind \(samordnare\) Visa Till krisplanen$/,
+      );
+      await clickCardAction(versions, 'Visa', { index: 0 });
+      const version2 = await waitForBotCard(thread, /^Version 2 K\.L\. /);
+      expect(normalise(await version2.innerText())).toMatch(
+        new RegExp(
+          `^Version 2 K\\.L\\. Röd fas – kris · [^·]+ · Sara Lind \\(samordnare\\) Vad ändrades Röd fas – kris Tillagt i Tecken på kris: ${escapeRegExp(NEW_RED_SIGN)} ` +
+            'Föregående version Versioner Till krisplanen$',
+        ),
+      );
+      await version2.scrollIntoViewIfNeeded();
+      await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-crisis-plan.png'));
+      await clickCardAction(version2, 'Föregående version');
+      const version1 = await waitForBotCard(thread, /^Version 1 K\.L\. /);
+      expect(normalise(await version1.innerText())).toMatch(/^Version 1 K\.L\. Röd fas – kris · [^·]+ · Sara Lind \(samordnare\) Vad ändrades Det här är den första versionen\. Nästa version Versioner Till krisplanen$/);
+
+      // 7. Stored: two versions of the red phase, both by the case manager; the other sections as a new plan has them.
+      const stored = await db.crisisPlan.findUniqueOrThrow({ where: { groupId: group.id }, include: { versions: { orderBy: { version: 'asc' } } } });
+      expect(stored.currentVersion).toBe(2);
+      expect(stored.reviewedAt).toBeNull();
+      expect(stored.versions.map(({ version, section, authorMemberId }) => ({ version, section, authorMemberId }))).toEqual([
+        { version: 1, section: 'red', authorMemberId: caseManager.id },
+        { version: 2, section: 'red', authorMemberId: caseManager.id },
+      ]);
+      const [v1, v2] = stored.versions.map((v) => JSON.parse(v.content) as { phases: Record<string, { signs: string[]; selfHelp: string[]; othersDo: string[] }> });
+      expect(v1!.phases.red).toEqual({ signs: RED_SIGNS, selfHelp: [RED_SELF_HELP], othersDo: [RED_OTHERS_DO] });
+      expect(v2!.phases.red).toEqual({ signs: [...RED_SIGNS, NEW_RED_SIGN], selfHelp: [RED_SELF_HELP], othersDo: [RED_OTHERS_DO] });
+      expect(v2!.phases.yellow).toEqual({ signs: [], selfHelp: [], othersDo: [] });
+
+      // 8. The access log: each look by hand (no automatic refresh), each change, all by her; no content anywhere.
+      const audit = await db.auditEvent.findMany({ where: { groupId: group.id, action: { startsWith: 'crisisplan.' } }, orderBy: { at: 'asc' } });
+      const byHer = { outcome: 'allowed', actorMemberId: caseManager.id, actorAadObjectId: caseManager.aadObjectId };
+      expect(audit.filter((e) => e.outcome !== 'allowed')).toEqual([]);
+      expect(audit.filter((e) => e.action === 'crisisplan.change')).toMatchObject(stored.versions.map((v) => ({ ...byHer, entityType: 'CrisisPlanVersion', entityId: v.id })));
+      const reads = audit.filter((e) => e.action === 'crisisplan.read');
+      // Opened from the posted card (no plan yet: the group is the entity), then "Till krisplanen".
+      expect(reads).toMatchObject([
+        { ...byHer, trigger: 'manual', entityType: 'ResourceGroup', entityId: group.id },
+        { ...byHer, trigger: 'manual', entityType: 'CrisisPlan', entityId: stored.id },
+      ]);
+      for (const action of ['crisisplan.section.read', 'crisisplan.versions.read', 'crisisplan.version.read']) {
+        expect(audit.filter((e) => e.action === action).length, action).toBeGreaterThanOrEqual(1);
+      }
+      expect(audit.filter((e) => e.trigger === 'automatic')).toEqual([]);
+      expect(audit.every((e) => e.conversationId === group.conversationId)).toBe(true);
+      const everything = await db.auditEvent.findMany();
+      for (const event of everything) {
+        for (const value of Object.values(event)) {
+          if (typeof value !== 'string') continue;
+          for (const typed of [...RED_SIGNS, NEW_RED_SIGN, RED_SELF_HELP, RED_OTHERS_DO]) expect(value).not.toContain(typed);
+        }
+      }
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+
+  it(
+    'crisis plan search: the compose box\'s message extension finds the plan by alias for the case manager; the card it inserts names nothing and opens the plan (issue 10)',
+    async () => {
+      keepEvidence('crisis-plan-search');
+      const { page } = session;
+      const db = bot.database.db;
+      const group = await db.resourceGroup.findFirstOrThrow({ where: { individualAlias: 'K.L.' }, include: { members: true } });
+      const caseManager = group.members.find((m) => m.isCaseManager)!;
+      const plan = await db.crisisPlan.findUniqueOrThrow({ where: { groupId: group.id } }); // written by the test above
+      const since = new Date();
+
+      // 1. The compose box's "+" → "Search Command": the Playground asks for the command id and the
+      //    parameter name, which Teams takes from the manifest (composeExtensions: crisisPlanSearch, alias).
+      const panel = await openSearchExtension(page, { commandId: 'crisisPlanSearch', parameterName: 'alias' });
+      expect(await searchInExtension(panel, 'X.Y')).toEqual([]);
+      expect(await searchInExtension(panel, 'K.L')).toEqual([{ title: 'K.L.', text: 'Krisplan · öppnas bara för dem som får läsa den' }]);
+      await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-crisis-plan-search.png'));
+
+      // 2. Picking the result puts its card in the compose box: nothing of the plan, not even whose it is.
+      //    (Playground 0.2.28 does not support composeExtension/selectItem, the invoke a preview's `tap`
+      //    would send; it inserts the result's `content` as the query returned it, which is also what Teams
+      //    inserts for a preview without `tap`, as this bot's are.)
+      const inserted = await insertSearchResult(panel, 'K.L.');
+      expect(normalise(await inserted.innerText())).toBe(CRISIS_LINK_TEXT);
+
+      // 3. What went over the wire (the log panel's entries): the two queries, and the bot's answers.
+      const [query, noMatch] = (await playgroundLogEntries(page, 'invoke 200', { count: 2 })).map((e) => ({
+        request: e.request as { name?: string; value?: { commandId?: string; parameters?: Array<{ name: string; value: string }> } },
+        response: e.response as { composeExtension?: { type?: string; attachments?: Array<{ content: Record<string, unknown>; preview?: { content?: { title?: string } } }> } },
+      }));
+      expect(noMatch!.request).toMatchObject({ name: 'composeExtension/query', value: { commandId: 'crisisPlanSearch', parameters: [{ name: 'alias', value: 'X.Y' }] } });
+      expect(noMatch!.response.composeExtension).toMatchObject({ type: 'result', attachments: [] });
+      expect(query!.request).toMatchObject({ name: 'composeExtension/query', value: { commandId: 'crisisPlanSearch', parameters: [{ name: 'alias', value: 'K.L' }] } });
+      const attachments = query!.response.composeExtension?.attachments ?? [];
+      expect(attachments).toHaveLength(1);
+      expect(attachments[0]!.preview?.content?.title).toBe('K.L.');
+      const card = attachments[0]!.content;
+      expect(card).not.toHaveProperty('refresh');
+      expect(JSON.stringify(card)).not.toContain('K.L.');
+      expect(card.actions).toEqual([{ type: 'Action.Execute', verb: 'crisisPlanShow', title: 'Öppna krisplanen', data: { groupId: group.id } }]);
+
+      // 4. Posted to the channel (the bot is not mentioned, so it hears nothing of the post itself), the
+      //    card opens the plan for a reader who presses it: here the case manager.
+      const thread = await postComposed(page);
+      const posted = await waitForBotCard(thread, CRISIS_LINK_TEXT);
+      await clickCardAction(posted, 'Öppna krisplanen');
+      const opened = await waitForBotCard(thread, /^Krisplan K\.L\. Version 2 /);
+      expect(normalise(await opened.innerText())).toContain(`Tecken på kris • ${RED_SIGNS[0]}`);
+      await opened.scrollIntoViewIfNeeded();
+      await opened.screenshot({ path: '/tmp/e2e-crisis-plan-search-opened.png' });
+
+      // 5. Audited: the one result shown (not the search that found nothing), then the look by hand.
+      const audit = await db.auditEvent.findMany({ where: { groupId: group.id, at: { gte: since } }, orderBy: { at: 'asc' } });
+      expect(audit.map(({ action, outcome, trigger, actorAadObjectId, entityType, entityId }) => ({ action, outcome, trigger, actorAadObjectId, entityType, entityId }))).toEqual([
+        { action: 'crisisplan.search', outcome: 'allowed', trigger: null, actorAadObjectId: caseManager.aadObjectId, entityType: 'ResourceGroup', entityId: group.id },
+        { action: 'crisisplan.read', outcome: 'allowed', trigger: 'manual', actorAadObjectId: caseManager.aadObjectId, entityType: 'CrisisPlan', entityId: plan.id },
+      ]);
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
 });
 
 /** The relative in the Playground's mock tenant (.m365agentsplayground.yml). */
@@ -487,6 +700,18 @@ const GOAL_TEXT = 'Jag vill ha en egen lägenhet';
 const COMMENT = 'Har tittat på två lägenheter';
 const AGREEMENT_TEXT = 'Ringa hyresvärden om bostadskön före nästa möte';
 const OPEN_AGREEMENT_TEXT = 'Bjuda in Lars till nästa möte';
+/** The red phase as the case manager writes it with the individual (fictional), and the sign added later. */
+const RED_SIGNS = ['Slutar äta och dricka', 'Sover inte på flera nätter'];
+const RED_SELF_HELP = 'Ringa min bror och säga att det är dags';
+const RED_OTHERS_DO = 'Stanna hos mig och ring psykiatriska akutmottagningen';
+const NEW_RED_SIGN = 'Drar mig undan från alla';
+/** The crisis plan's buttons to its sections, in the plan card's order. */
+const SECTION_BUTTONS = ['Röd fas – kris', 'Gul fas – tidiga tecken', 'Grön fas – när jag mår bra', 'Det som hjälper', 'Närstående', 'Vård och jour', 'Praktiskt', 'Mina önskemål'];
+/** The card `krisplan` posts, and the compose-box search inserts: nothing of the plan, nor whose it is. */
+const CRISIS_LINK_TEXT = 'Krisplan Krisplanen visas bara för dem som individen har valt, och bara för den som öppnar den. Öppna krisplanen';
+/** The post in the thread after each saved change (bilingual, as all posts for the whole group). */
+const CRISIS_CHANGED_TEXT =
+  'Krisplanen har ändrats The crisis plan was changed Krisplanen visas bara för dem som individen har valt, och bara för den som öppnar den. Öppna krisplanen · Open the crisis plan';
 /** The start of the agreement card (without a notice), which a refreshing client shows instead of a shell. */
 const AGREEMENT_VIEW = new RegExp(`^Överenskommelse ${escapeRegExp(AGREEMENT_TEXT)} `);
 const SHELL_PRIVACY = 'Innehållet visas bara för gruppens medlemmar med registrerat samtycke.';

@@ -12,7 +12,12 @@
  *   - a channel post (thread):   group with a reply textbox and button "Send Message"; newest first
  *   - the @mention picker:       listbox "Typeahead menu" → menuitem "<bot name>"
  *   - Adaptive Cards:            the renderer's `.ac-adaptiveCard` root (the only CSS class used here)
- *   - the log panel:             the read-only contenteditable (spellcheck=false) under "Log Panel"
+ *   - the log panel:             the read-only contenteditable (spellcheck=false) under "Log Panel";
+ *                                an entry's details: tabs "Request"/"Response" over a second such editor
+ *   - message extensions:        compose box button "Trigger Message Extension App" → menu item
+ *                                "Search Command" → group "Search-Based Message Extension" (textboxes
+ *                                "Command ID", "Parameter name", "Enter a search term"; results as
+ *                                level-1 headings; "We didn't find any matches.")
  * If a Playground upgrade breaks them, look at `await page.locator('body').ariaSnapshot()`.
  *
  * Facts about 0.2.28 that these helpers rely on (read from the package's dist/index.js):
@@ -523,11 +528,18 @@ export async function mentionBotAndPost(page: Page, botName: string, text: strin
   await insertMention(page, editor, botName, timeout);
   if (text) await typeText(page, text.startsWith(' ') ? text : ` ${text}`);
   await box.getByRole('button', { name: 'Post', exact: true }).click({ timeout });
+  return tagNewThread(page, before, timeout, `"@${botName} ${text}"`);
+}
 
-  // The new post is the first thread (newest first). Tag it, so the locator survives later posts.
+/**
+ * Waits until the open channel has more than `before` posts and tags the newest (the first: newest
+ * first), so that the returned locator survives later posts.
+ */
+async function tagNewThread(page: Page, before: number, timeout: number, what: string): Promise<Locator> {
+  const threads = channelThreads(page);
   const deadline = Date.now() + timeout;
   while ((await threads.count()) <= before) {
-    if (Date.now() > deadline) throw new Error(`The post "@${botName} ${text}" did not appear in the channel within ${timeout} ms.`);
+    if (Date.now() > deadline) throw new Error(`The post ${what} did not appear in the channel within ${timeout} ms.`);
     await sleep(100);
   }
   const mark = nextMark('thread');
@@ -650,10 +662,15 @@ export async function waitForBotCardText(
   return card.innerText();
 }
 
-/** Clicks a button (Action.Submit / Action.Execute / …) of a card by its title. */
-export async function clickCardAction(card: Locator, title: string, options: { timeout?: number } = {}): Promise<void> {
+/**
+ * Clicks a button (Action.Submit / Action.Execute / …) of a card by its title. The title must be
+ * unique in the card, unless `index` says which of the buttons with that title (0-based, in card order,
+ * e.g. the "Visa" of the second version in a list).
+ */
+export async function clickCardAction(card: Locator, title: string, options: { timeout?: number; index?: number } = {}): Promise<void> {
   await markCardsSeen(card.page());
-  await card.getByRole('button', { name: title, exact: true }).click({ timeout: options.timeout ?? 15_000 });
+  const buttons = card.getByRole('button', { name: title, exact: true });
+  await (options.index === undefined ? buttons : buttons.nth(options.index)).click({ timeout: options.timeout ?? 15_000 });
 }
 
 /** Full-page screenshot; creates the directory. */
@@ -705,4 +722,180 @@ export async function fillDateInCard(card: Locator, label: string, isoDate: stri
   const shown = await input.inputValue({ timeout });
   if (!shown.trim()) throw new Error(`The date picker "${label}" did not accept ${isoDate}.`);
   return shown;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The compose box's search message extension, and the log panel's details
+// ---------------------------------------------------------------------------------------------------
+
+/** One result of the Search-Based Message Extension panel: its preview's title and text. */
+export interface SearchResult {
+  title: string;
+  text: string;
+}
+
+/**
+ * Opens the Playground's "Search-Based Message Extension" panel from a compose box (default: the
+ * channel's new-post box): its "+" button ("Trigger Message Extension App") → "Search Command". Fills
+ * in the command id and the parameter name (the Playground does not read the manifest, so it cannot
+ * know them) and returns the panel. The panel is a popover: a click elsewhere (e.g. in the log panel)
+ * closes it.
+ *
+ * @example
+ *   const panel = await openSearchExtension(page, { commandId: 'crisisPlanSearch', parameterName: 'alias' });
+ */
+export async function openSearchExtension(
+  page: Page,
+  options: { commandId: string; parameterName: string; composeBox?: Locator; timeout?: number },
+): Promise<Locator> {
+  const timeout = options.timeout ?? 15_000;
+  const box = options.composeBox ?? newPostBox(page);
+  await box.getByRole('button', { name: 'Trigger Message Extension App', exact: true }).click({ timeout });
+  await page
+    .getByRole('menu', { name: 'Trigger Message Extension App' })
+    .getByRole('menuitem', { name: 'Search Command', exact: true })
+    .click({ timeout });
+  // The panel is a group holding the title and the search box; .last() is the innermost such group.
+  const panel = page
+    .getByRole('group')
+    .filter({ hasText: 'Search-Based Message Extension' })
+    .filter({ has: page.getByRole('textbox', { name: 'Enter a search term', exact: true }) })
+    .last();
+  await panel.waitFor({ timeout });
+  const commandId = panel.getByRole('textbox', { name: 'Command ID', exact: true });
+  if (!(await commandId.isVisible())) await panel.getByRole('button', { name: 'Specify Command ID or Parameter', exact: true }).click({ timeout });
+  await commandId.fill(options.commandId, { timeout });
+  await panel.getByRole('textbox', { name: 'Parameter name', exact: true }).fill(options.parameterName, { timeout });
+  return panel;
+}
+
+/** How many invokes the log panel lists as answered (e.g. "… -> User Application invoke 200"). */
+async function answeredInvokes(page: Page): Promise<number> {
+  return (await playgroundLogText(page)).match(/-> User Application invoke \d{3}/g)?.length ?? 0;
+}
+
+/**
+ * Types `query` into the search panel (replacing what was there) and waits until the Playground has
+ * sent `composeExtension/query` and shown the answer: the results (each preview's title and text, in
+ * order), or [] when it says "We didn't find any matches.". Throws if the bot answered an error status
+ * (the log panel's "invoke 500") or nothing came within `timeout`.
+ */
+export async function searchInExtension(panel: Locator, query: string, options: { timeout?: number } = {}): Promise<SearchResult[]> {
+  const timeout = options.timeout ?? 30_000;
+  const page = panel.page();
+  const before = await answeredInvokes(page);
+  await panel.getByRole('textbox', { name: 'Enter a search term', exact: true }).fill(query, { timeout });
+  const deadline = Date.now() + timeout;
+  // On every change of the box (one, with fill) the Playground clears the results shown and sends the
+  // query; it logs the invoke when answered and then shows the answer. So whatever the panel shows once
+  // the count has grown is this query's answer, never the previous one's.
+  while ((await answeredInvokes(page)) <= before) {
+    if (Date.now() > deadline) {
+      throw new Error(`The search "${query}" was not answered within ${timeout} ms.\nPlayground log panel (tail):\n${tail(await playgroundLogText(page), 15)}`);
+    }
+    await sleep(150);
+  }
+  const status = /-> User Application invoke (\d{3})\s*$/.exec((await playgroundLogText(page)).trim())?.[1];
+  if (status && status !== '200') throw new Error(`The bot answered the search "${query}" with ${status}.\n${tail(await playgroundLogText(page), 15)}`);
+  const titles = panel.getByRole('heading', { level: 1 });
+  const none = panel.getByText("We didn't find any matches.", { exact: true });
+  for (;;) {
+    if ((await none.count()) > 0) return [];
+    const count = await titles.count();
+    if (count > 0) {
+      const results: SearchResult[] = [];
+      for (let i = 0; i < count; i++) {
+        // A result: <h1>title</h1><h2>subtitle</h2><span>text</span> in one element.
+        const title = normalise(await titles.nth(i).innerText());
+        const whole = normalise(await titles.nth(i).locator('xpath=..').innerText());
+        results.push({ title, text: whole.startsWith(title) ? whole.slice(title.length).trim() : whole });
+      }
+      return results;
+    }
+    if (Date.now() > deadline) throw new Error(`The search "${query}" was answered, but the panel shows neither results nor "We didn't find any matches."`);
+    await sleep(150);
+  }
+}
+
+/**
+ * Clicks the result titled `title` in the search panel. Playground 0.2.28 then closes the panel and
+ * puts the result's card (its `content` as the query returned it) into the compose box, as Teams does
+ * for a preview without `tap`. It does not support `tap` (`composeExtension/selectItem`): given one, it
+ * warns in the log panel and shows an error instead of the results. Returns the card in the compose
+ * box (post it with `postComposed`).
+ */
+export async function insertSearchResult(panel: Locator, title: string, options: { composeBox?: Locator; timeout?: number } = {}): Promise<Locator> {
+  const timeout = options.timeout ?? 15_000;
+  const page = panel.page();
+  const box = options.composeBox ?? newPostBox(page);
+  await panel.getByRole('heading', { level: 1, name: title, exact: true }).click({ timeout });
+  await panel.waitFor({ state: 'hidden', timeout });
+  const card = box.locator('.ac-adaptiveCard').last();
+  await card.waitFor({ timeout });
+  return card;
+}
+
+/**
+ * Presses "Post" in the channel's new-post box with whatever it holds (e.g. a card inserted by a message
+ * extension) and returns the new post's thread. Without an @mention the bot receives nothing, as in
+ * Teams; a card's buttons still reach it.
+ */
+export async function postComposed(page: Page, options: { timeout?: number } = {}): Promise<Locator> {
+  const timeout = options.timeout ?? 15_000;
+  const before = await channelThreads(page).count();
+  await markCardsSeen(page);
+  await newPostBox(page).getByRole('button', { name: 'Post', exact: true }).click({ timeout });
+  return tagNewThread(page, before, timeout, 'from the compose box');
+}
+
+/** An entry of the log panel, opened: the JSON its Request and Response tabs show (text when not JSON). */
+export interface PlaygroundLogEntry {
+  line: string;
+  request: unknown;
+  response: unknown;
+}
+
+/**
+ * Opens the newest `count` entries of the log panel whose link reads `label` (e.g. "invoke 200",
+ * "message 201") and returns what their Request and Response tabs show, newest first. Clicking the log
+ * closes popovers such as the search panel, so read the log after using them.
+ *
+ * @example
+ *   const [query] = (await playgroundLogEntries(page, 'invoke 200', { count: 3 })).filter((e) => (e.request as { name?: string }).name === 'composeExtension/query');
+ */
+export async function playgroundLogEntries(page: Page, label: string, options: { count?: number; timeout?: number } = {}): Promise<PlaygroundLogEntry[]> {
+  const timeout = options.timeout ?? 10_000;
+  const log = page.locator('[contenteditable="true"][spellcheck="false"]').first();
+  const links = log.getByText(label, { exact: true });
+  const total = await links.count();
+  const entries: PlaygroundLogEntry[] = [];
+  // The details pane: the second read-only editor, under the Request/Response tabs.
+  const details = page.locator('[contenteditable="true"][spellcheck="false"]').nth(1);
+  let shown = '';
+  // What the pane shows once it has changed from what it showed before (the tabs re-render it).
+  const read = async (): Promise<unknown> => {
+    const deadline = Date.now() + 2_000;
+    let text = await details.innerText({ timeout });
+    while (text === shown && Date.now() < deadline) {
+      await sleep(100);
+      text = await details.innerText({ timeout });
+    }
+    shown = text;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  };
+  for (let i = total - 1; i >= Math.max(0, total - (options.count ?? 1)); i--) {
+    const link = links.nth(i);
+    const line = normalise(await link.locator('xpath=..').innerText({ timeout }));
+    await link.click({ timeout });
+    await page.getByRole('tab', { name: 'Request', exact: true }).click({ timeout });
+    const request = await read();
+    await page.getByRole('tab', { name: 'Response', exact: true }).click({ timeout });
+    const response = await read();
+    entries.push({ line, request, response });
+  }
+  return entries;
 }
