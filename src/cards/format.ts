@@ -14,12 +14,26 @@ import { isMessageKey, translate, type MessageKey } from '../locales';
  *   formatDate(new Date('2026-12-01T00:00:00Z'), 'en', 'Europe/Stockholm') // '1 Dec 2026'
  */
 export function formatDate(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'sv-SE', { timeZone, dateStyle: 'medium' }).format(date);
+  return dateTimeFormat('date', locale, timeZone).format(date);
 }
 
 /** A moment with its time of day, for histories where several entries can share a date. */
 export function formatDateTime(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'sv-SE', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return dateTimeFormat('dateTime', locale, timeZone).format(date);
+}
+
+/** Formatters by kind, language and time zone: making one costs far more than formatting with it. */
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateTimeFormat(kind: 'date' | 'dateTime', locale: Locale, timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind}|${locale}|${timeZone}`;
+  let format = dateTimeFormats.get(key);
+  if (!format) {
+    // An unknown time zone throws here, as before, and is not remembered.
+    format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'sv-SE', kind === 'date' ? { timeZone, dateStyle: 'medium' } : { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    dateTimeFormats.set(key, format);
+  }
+  return format;
 }
 
 /** A date-only value (stored as UTC midnight) in the reader's language. */

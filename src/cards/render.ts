@@ -48,12 +48,18 @@ export type CardName = (typeof CARD_NAMES)[number];
 /** An Adaptive Card as JSON. */
 export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string; body?: unknown[]; actions?: unknown[] } & Record<string, unknown>;
 
-const templates = new Map<CardName, unknown>();
+/**
+ * Each template parsed once: building a Template parses every `${…}` of the card into an expression,
+ * which costs milliseconds; expanding a parsed one with new data is cheap. The library is made for
+ * this (a Template "can be bound to different data objects in a loop"); expand is synchronous and
+ * builds a new object each time, so one instance serves every turn.
+ */
+const templates = new Map<CardName, Template>();
 
-function loadTemplate(name: CardName): unknown {
+function loadTemplate(name: CardName): Template {
   let template = templates.get(name);
   if (template === undefined) {
-    template = JSON.parse(readFileSync(path.join(CARD_TEMPLATES_DIR, `${name}.json`), 'utf8')) as unknown;
+    template = new Template(JSON.parse(readFileSync(path.join(CARD_TEMPLATES_DIR, `${name}.json`), 'utf8')) as unknown);
     templates.set(name, template);
   }
   return template;
@@ -66,7 +72,7 @@ function loadTemplate(name: CardName): unknown {
  *   const card = renderCard('notice', { title: 'Hej', text: 'Välkommen', color: 'Default' });
  */
 export function renderCard(name: CardName, data: object): AdaptiveCardJson {
-  const expanded = new Template(loadTemplate(name)).expand({ $root: data }) as AdaptiveCardJson;
+  const expanded = loadTemplate(name).expand({ $root: data }) as AdaptiveCardJson;
   delete expanded.$schema;
   return expanded;
 }

@@ -32,6 +32,7 @@ import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
 import { announce, auditRead, auditRefusal, groupLocale, requireAccessToGroup, requireGroupAccess, type Group, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
+import { groupOfTurn } from './turn';
 
 /** How many of the caller's groups the personal-chat lookup offers as buttons. */
 const CHOICES_SHOWN = 10;
@@ -64,7 +65,9 @@ export function crisisPlanFeature(deps: BotDeps): Feature {
     const groupId = formValue(data.groupId);
     let turn: GroupTurn;
     if (groupId) {
-      const group = await db.resourceGroup.findUnique({ where: { id: groupId } });
+      // Usually the card's group is the conversation's, which the tenant fence has read this turn.
+      const here = await groupOfTurn(db, context);
+      const group = here?.id === groupId ? here : await db.resourceGroup.findUnique({ where: { id: groupId } });
       if (!group) throw new DomainError('not_found');
       turn = await requireAccessToGroup(db, context, group, 'consented', action);
     } else {
