@@ -26,8 +26,14 @@ const ROOT = join(__dirname, '..');
 const BOT_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const TEAMS_APP_ID = '9b1d6c2e-7a41-4c55-8e0f-2d3b4a5c6e7f';
 
-/** The manifest lists every command the bot answers to, in the domain's order (English title, Swedish localization). */
-const EXPECTED_COMMANDS: ReadonlyArray<readonly [en: string, sv: string]> = COMMAND_DEFINITIONS.map((command) => [command.en, command.sv] as const);
+/**
+ * The manifest lists the commands of the command menu, in the domain's order (English title, Swedish
+ * localization): every command but those marked `menu: false`. Schema 1.24 takes at most 12 per scope
+ * and all 12 places are taken; `mina grupper` is typed (and listed by the help card) instead.
+ */
+const MANIFEST_COMMAND_LIMIT = 12;
+const MENU_COMMANDS = COMMAND_DEFINITIONS.filter((command) => command.menu !== false);
+const EXPECTED_COMMANDS: ReadonlyArray<readonly [en: string, sv: string]> = MENU_COMMANDS.map((command) => [command.en, command.sv] as const);
 
 type Json = Record<string, unknown>;
 interface Command {
@@ -223,7 +229,16 @@ describe('manifest.json', () => {
     expect(bot.isNotificationOnly).toBe(false);
   });
 
-  it('lists all commands, in English, for each of the three scopes', () => {
+  it('keeps out of the menu only the commands marked so, and the menu within the schema\'s limit', () => {
+    expect(COMMAND_DEFINITIONS.filter((command) => command.menu === false).map((command) => command.id)).toEqual(['myGroups']);
+    expect(EXPECTED_COMMANDS.length).toBeLessThanOrEqual(MANIFEST_COMMAND_LIMIT);
+    const oneTooMany = sampleManifest();
+    const list = botOf(oneTooMany).commandLists[0]!;
+    list.commands = [...list.commands, ...Array.from({ length: MANIFEST_COMMAND_LIMIT + 1 - list.commands.length }, () => ({ title: 'my groups', description: 'x' }))];
+    expect(validateManifest(oneTooMany).join('\n')).toMatch(/\/bots\/0\/commandLists\/0\/commands .*12/);
+  });
+
+  it('lists all menu commands, in English, for each of the three scopes', () => {
     const lists = botOf(sampleManifest()).commandLists;
     expect(lists.flatMap((list) => list.scopes).sort()).toEqual(['groupChat', 'personal', 'team']);
     for (const list of lists) {

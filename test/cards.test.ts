@@ -8,6 +8,7 @@ import { CARD_NAMES, CARD_TEMPLATES_DIR, type AdaptiveCardJson } from '../src/ca
 import { agreementCard, agreementFormCard, agreementListCard } from '../src/cards/agreements';
 import { describeEntry, logCard, logExtractCard, logExtractFormCard, type LogContext } from '../src/cards/audit-log';
 import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView } from '../src/cards/members';
+import { myGroupsCard } from '../src/cards/my-groups';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
 import { crisisPlanCard, crisisPlanChoiceCard, crisisPlanFormCard, crisisPlanLinkCard, crisisPlanSectionCard, crisisPlanVersionCard, crisisPlanVersionsCard } from '../src/cards/crisis-plan';
@@ -67,7 +68,7 @@ const subGoalAdded = {
 };
 
 /** Text users typed in the samples, with template syntax that must stay literal. */
-const SAMPLE_USER_TEXTS = ['Sara ${$root} Lind', 'Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}', 'Skicka **ansökan** ${$root}'];
+const SAMPLE_USER_TEXTS = ['Sara ${$root} Lind', 'Observera: Sara ${$root} Lind samordnar nu 21 resursgrupper', 'Jag vill ha en egen lägenhet ${$root}', 'Ringa **FK** ${x}', 'Sjuk **hela** veckan ${$root}', 'Skicka **ansökan** ${$root}'];
 
 /** Every verb a shell card opens, as the Teams layer names them (`verb: '…'` in src/teams). */
 const SHELL_VERBS = [
@@ -160,6 +161,19 @@ function crisisPlanSamples(locale: (typeof LOCALES)[number]): Record<string, Ada
   };
 }
 
+/** "Mina grupper" and the caseload warnings, with sample data. */
+function myGroupsSamples(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
+  const group = { alias: 'K.L.', model: 'STRENGTHS', role: 'case_manager', isCaseManager: true, consented: true, open: 3, overdue: 1 };
+  const warning = 'Observera: Sara ${$root} Lind samordnar nu 21 resursgrupper';
+  return {
+    myGroups: myGroupsCard(locale, [group, { ...group, alias: 'Sjuk **hela** veckan ${$root}', model: 'FACT', role: 'nurse', isCaseManager: false, overdue: 0 }, { ...group, isCaseManager: false, role: 'relative', consented: false }], { belonging: 3, coordinating: 1, coordinatingWithLimit: 1, offset: 0 }),
+    myGroupsOverLimitPage: myGroupsCard(locale, [group], { belonging: 300, coordinating: 21, coordinatingWithLimit: 1, offset: 25 }),
+    myGroupsEmpty: myGroupsCard(locale, [], { belonging: 0, coordinating: 0, coordinatingWithLimit: 0, offset: 0 }),
+    summaryCreatedWithCaseloadWarning: groupSummaryCard(locale, { alias: 'K.L.', model: 'STRENGTHS', caseManagerName: 'Sara Lind' }, 'created', warning),
+    membersWithCaseloadWarning: membersCard(locale, [sara, lars], { timeZone: 'Europe/Stockholm', userIds: [], notice: 'ok', warning, canManage: false }),
+  };
+}
+
 /** Every card the bot renders, with sample data, per locale. */
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
   return {
@@ -247,6 +261,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     logExtract: logExtractCard(locale, 'card', logLines(locale), { alias: 'K.L.', period, offset: 0, total: 40, timeZone: 'Europe/Stockholm' }),
     logExtractText: logExtractCard(locale, 'text', logLines(locale), { alias: 'K.L.', period, offset: 100, total: 140, timeZone: 'Europe/Stockholm' }),
     logExtractEmpty: logExtractCard(locale, 'card', [], { alias: 'K.L.', period, offset: 0, total: 0, timeZone: 'Europe/Stockholm' }),
+    ...myGroupsSamples(locale),
     goalUpdateFormWithErrors: goalUpdateFormCard(locale, [{ id: 'goal-1', text: 'Mål', version: 3, status: 'in_progress', progress: null }], { progress: '11' }, { progress: 'plan.error.progressRange' }),
   };
 }

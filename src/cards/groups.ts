@@ -64,8 +64,11 @@ export interface GroupSummary {
   caseManagerName: string;
 }
 
-/** The card that confirms a new group, or tells that the conversation already is one. */
-export function groupSummaryCard(locale: Locale, group: GroupSummary, kind: 'created' | 'exists'): AdaptiveCardJson {
+/**
+ * The card that confirms a new group, or tells that the conversation already is one; `warning` (the
+ * case manager's caseload) for the person who set it up.
+ */
+export function groupSummaryCard(locale: Locale, group: GroupSummary, kind: 'created' | 'exists', warning?: string): AdaptiveCardJson {
   return renderCard('group-summary', {
     strings: {
       title: kind === 'created' ? translate(locale, 'setup.done.title') : translate(locale, 'setup.alreadyExists'),
@@ -73,6 +76,7 @@ export function groupSummaryCard(locale: Locale, group: GroupSummary, kind: 'cre
       modelLabel: translate(locale, 'setup.done.modelLabel'),
       caseManagerLabel: translate(locale, 'setup.done.caseManagerLabel'),
       next: kind === 'created' ? translate(locale, 'setup.done.next') : null,
+      warning: warning ?? null,
     },
     group: { alias: group.alias, model: translate(locale, `model.${group.model}`), caseManager: group.caseManagerName },
   });

@@ -58,7 +58,16 @@ function roleLine(locale: Locale, member: MemberView): string {
 export function membersCard(
   locale: Locale,
   members: MemberView[],
-  options: { timeZone: string; userIds: string[]; notice?: string; offset?: number; total?: number; canManage: boolean },
+  options: {
+    timeZone: string;
+    userIds: string[];
+    notice?: string;
+    /** For the person who just made a change: the new case manager's caseload (see teams/caseload.ts). */
+    warning?: string;
+    offset?: number;
+    total?: number;
+    canManage: boolean;
+  },
 ): AdaptiveCardJson {
   const offset = options.offset ?? 0;
   return fitItems(members, (shown) => renderCard('members', {
@@ -70,6 +79,7 @@ export function membersCard(
       change: translate(locale, 'members.change'),
     },
     notice: options.notice ?? null,
+    warning: options.warning ?? null,
     userIds: options.userIds.slice(0, MAX_REFRESH_USERS),
     // Adding and changing members is the case manager's: nobody else sees those buttons.
     canManage: options.canManage,

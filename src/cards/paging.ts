@@ -15,6 +15,8 @@ export const LIST_TEXT_LENGTH = 120;
 export const PAGE_SIZES = {
   plan: 15,
   mine: 25,
+  /** "Mina grupper": a group is three short lines. */
+  myGroups: 25,
   summary: 25,
   members: 30,
   goalHistory: 10,

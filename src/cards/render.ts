@@ -33,6 +33,7 @@ export const CARD_NAMES = [
   'agreement',
   'agreement-form',
   'agreement-list',
+  'my-groups',
   'crisis-plan',
   'crisis-plan-section',
   'crisis-plan-form',

@@ -13,6 +13,7 @@ export const COMMANDS = [
   'agreement',
   'agreementSummary',
   'mine',
+  'myGroups',
   'followUp',
   'crisisPlan',
   'board',
@@ -31,6 +32,11 @@ export interface CommandDefinition {
   aliases?: string[];
   /** Whether the command is built yet; the help card says "coming soon" for the others. */
   available: boolean;
+  /**
+   * False: not in the app manifest's command menu (Teams takes at most 12 commands per scope, and
+   * every place is taken); the command still works when typed and the help card lists it.
+   */
+  menu?: boolean;
 }
 
 export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
@@ -48,6 +54,7 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
     available: true,
   },
   { id: 'mine', sv: 'mina', en: 'mine', available: true },
+  { id: 'myGroups', sv: 'mina grupper', en: 'my groups', aliases: ['mygroups'], available: true, menu: false },
   { id: 'followUp', sv: 'uppföljning', en: 'follow-up', aliases: ['uppfoljning', 'follow up', 'followup'], available: true },
   { id: 'crisisPlan', sv: 'krisplan', en: 'crisis plan', aliases: ['crisis-plan', 'crisisplan'], available: true },
   { id: 'board', sv: 'tavla', en: 'board', aliases: ['fact-tavla', 'tavlan'], available: false },

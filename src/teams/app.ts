@@ -17,6 +17,7 @@ import { conversationKey, localeOf } from './context';
 import type { ActionHandler, BotDeps, CommandHandler, Feature, FileConsentAnswer, FileConsentHandler, PostedActivity, UpdateOutcome } from './feature';
 import { groupsFeature } from './groups';
 import { agreementsFeature } from './agreements';
+import { caseloadFeature } from './caseload';
 import { auditLogFeature } from './audit-log';
 import { crisisPlanFeature } from './crisis-plan';
 import { followUpsFeature } from './follow-ups';
@@ -53,7 +54,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), followUpsFeature(deps), crisisPlanFeature(deps), auditLogFeature(deps), crisisPlanSearchFeature(deps), refusalsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), caseloadFeature(deps), followUpsFeature(deps), crisisPlanFeature(deps), auditLogFeature(deps), crisisPlanSearchFeature(deps), refusalsFeature(deps)];
 }
 
 /** The audience of a token for the Bot Connector (public cloud). */

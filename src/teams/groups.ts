@@ -10,6 +10,7 @@ import { createResourceGroup, findCaseManager, findGroupByConversation } from '.
 import { callerOf, conversationOf, localeOf } from './context';
 import type { BotDeps, Feature } from './feature';
 import { readRoster } from './roster';
+import { caseloadWarningAfter } from './caseload';
 import { mayKnowGroup } from './group-context';
 import { claimKeyOfTurn } from './turn';
 import { replyWithCard } from './send';
@@ -98,10 +99,16 @@ export function groupsFeature(deps: BotDeps): Feature {
             claimKey: claimKeyOfTurn(context),
           }, deps.now());
           logger.info('group.created', { groupId: group.id, conversationType: conversation.conversationType });
+          // The answer is the caller's alone: a warning about the case manager's caseload stays private.
+          const caseManagerMember = await findCaseManager(db, group.id);
+          const warning = caseManagerMember
+            ? await caseloadWarningAfter(deps, context, group, { ...caseManagerMember, memberId: caseManagerMember.id })
+            : undefined;
           return groupSummaryCard(
             locale,
             { alias: group.individualAlias, model: validation.value.caseManagementModel, caseManagerName: caseManager.name },
             'created',
+            warning,
           );
         } catch (error) {
           if (error instanceof DomainError && error.code === 'group_exists') {

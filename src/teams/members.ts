@@ -10,19 +10,21 @@ import { conversationKey } from './context';
 import type { BotDeps, Feature } from './feature';
 import { auditRead, consentedTeamsUserIds, memberChoices, postShell, requireGroupAccess, type GroupTurn } from './group-context';
 import { readRoster } from './roster';
+import { caseloadWarningAfter } from './caseload';
 import { claimKeyOfTurn } from './turn';
 
 /** `medlemmar` / `members`: the group's members, added from the roster or as contacts; roles, consent, removal. */
 export function membersFeature(deps: BotDeps): Feature {
   const { db, logger, now } = deps;
 
-  async function membersView(turn: GroupTurn, notice?: string, offset = 0) {
+  async function membersView(turn: GroupTurn, notice?: string, offset = 0, warning?: string) {
     const page = await listMembersPage(db, turn.group.id, offset, PAGE_SIZES.members);
     await auditRead(db, turn, 'members.read', 'ResourceGroup', turn.group.id);
     return membersCard(turn.locale, page.members, {
       timeZone: turn.group.timeZone,
       userIds: await consentedTeamsUserIds(db, turn.group.id),
       notice,
+      warning,
       offset: page.offset,
       total: page.total,
       canManage: turn.member.isCaseManager,
@@ -92,16 +94,21 @@ export function membersFeature(deps: BotDeps): Feature {
         const choices = await memberChoices(db, turn.group.id);
         const validation = validateMemberChange(data, choices.map((c) => c.id));
         if (!validation.ok) return memberChangeFormCard(turn.locale, choices, data, validation.fieldErrors);
+        let changed;
         try {
-          await changeMember(db, turn.group.id, validation.value, turn.actor, now());
+          changed = await changeMember(db, turn.group.id, validation.value, turn.actor, now());
         } catch (error) {
           const fieldErrors = fieldErrorsOf(error);
           if (fieldErrors) return memberChangeFormCard(turn.locale, choices, data, fieldErrors);
           throw error;
         }
         logger.info('member.changed', { groupId: turn.group.id, change: validation.value.kind });
+        // A hand-over to someone else (the caller is the case manager): their caseload, told to the caller alone.
+        const warning = validation.value.kind === 'makeCaseManager' && changed.id !== turn.member.id
+          ? await caseloadWarningAfter(deps, context, turn.group, { ...changed, memberId: changed.id }, turn.member.id)
+          : undefined;
         // The caller may just have handed over the case-manager role: show what they may now see.
-        return membersView(await requireGroupAccess(db, context, 'member', 'members.read'), translate(turn.locale, 'members.changed'));
+        return membersView(await requireGroupAccess(db, context, 'member', 'members.read'), translate(turn.locale, 'members.changed'), 0, warning);
       },
     },
   };
