@@ -77,9 +77,10 @@ for (const provider of testProviders()) {
         const group = await db().resourceGroup.findUniqueOrThrow({ where: { conversationId: CHANNEL_ID } });
         const anna = await db().member.findFirstOrThrow({ where: { groupId: group.id, isCaseManager: true } });
         expect(anna.aadObjectId).toBe(USERS.anna.aadObjectId);
+        const sara = await db().member.findFirstOrThrow({ where: { groupId: group.id, aadObjectId: USERS.sara.aadObjectId } });
         const rows = await warnings(since);
-        expect(rows.map((r) => [r.groupId, r.outcome, r.actorAadObjectId, r.entityType, r.entityId, r.reason])).toEqual([
-          [group.id, 'allowed', USERS.sara.aadObjectId, 'Member', anna.id, 'coordinates_21_limit_20'],
+        expect(rows.map((r) => [r.groupId, r.outcome, r.actorAadObjectId, r.actorMemberId, r.entityType, r.entityId, r.reason])).toEqual([
+          [group.id, 'allowed', USERS.sara.aadObjectId, sara.id, 'Member', anna.id, 'coordinates_21_limit_20'],
         ]);
         expect(JSON.stringify(rows)).not.toMatch(/Anna|Sara|M\.N\./);
         // The group is set up all the same: a warning, not a refusal.

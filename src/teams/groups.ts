@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors';
 import { validateGroupSetup, type CaseManagementModel } from '../domain/groups';
 import type { Locale } from '../domain/locale';
 import { translate } from '../locales';
+import { findMemberByCaller } from '../storage/access';
 import { recordAudit } from '../storage/audit';
 import { createResourceGroup, findCaseManager, findGroupByConversation } from '../storage/groups';
 import { callerOf, conversationOf, localeOf } from './context';
@@ -101,8 +102,9 @@ export function groupsFeature(deps: BotDeps): Feature {
           logger.info('group.created', { groupId: group.id, conversationType: conversation.conversationType });
           // The answer is the caller's alone: a warning about the case manager's caseload stays private.
           const caseManagerMember = await findCaseManager(db, group.id);
+          const actorMember = await findMemberByCaller(db, group.id, caller);
           const warning = caseManagerMember
-            ? await caseloadWarningAfter(deps, context, group, { ...caseManagerMember, memberId: caseManagerMember.id })
+            ? await caseloadWarningAfter(deps, context, group, { ...caseManagerMember, memberId: caseManagerMember.id }, actorMember?.id)
             : undefined;
           return groupSummaryCard(
             locale,
