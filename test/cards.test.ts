@@ -11,6 +11,8 @@ import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView }
 import { myGroupsCard } from '../src/cards/my-groups';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
+import { boardCard, boardFormCard, boardHistoryCard, boardRemoveFormCard, boardSettingsFormCard, type BoardCardEntry } from '../src/cards/board';
+import { boardStats } from '../src/domain/board';
 import { crisisPlanCard, crisisPlanChoiceCard, crisisPlanFormCard, crisisPlanLinkCard, crisisPlanSectionCard, crisisPlanVersionCard, crisisPlanVersionsCard } from '../src/cards/crisis-plan';
 import { CRISIS_PLAN_SECTIONS, diffVersions, emptyCrisisPlan, type CrisisPlanContent } from '../src/domain/crisis-plan';
 import { reminderCard } from '../src/cards/reminders';
@@ -174,6 +176,48 @@ function myGroupsSamples(locale: (typeof LOCALES)[number]): Record<string, Adapt
   };
 }
 
+/** The FACT board's cards, with sample data. */
+function boardSamples(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
+  const entry: BoardCardEntry = {
+    groupId: 'g-1',
+    alias: 'K.L.',
+    days: 15,
+    reasonCode: 'relapse_risk',
+    reasonText: 'Sjuk **hela** veckan ${$root}',
+    interventions: 'Ringa **FK** ${x}',
+    agreementCount: 3,
+    agreements: [{ what: 'Skicka **ansökan** ${$root}', dueDate: at('2026-12-03T00:00:00Z'), responsible: 'Sara ${$root} Lind' }],
+    todays: [{ what: 'Hembesök', responsible: 'Anna Berg' }],
+    goalUpdates: [{ goal: 'Jag vill ha en egen lägenhet ${$root}', status: 'in_progress', progress: 6, at: at('2026-11-30T10:00:00Z') }],
+    long: true,
+  };
+  const other: BoardCardEntry = { ...entry, groupId: 'g-2', alias: 'M.N.', days: 1, reasonCode: 'other', reasonText: null, interventions: null, agreementCount: 0, agreements: [], todays: [], goalUpdates: [], long: false };
+  const now = at('2026-12-02T07:30:00Z');
+  const options = { teamId: 't-1', now, timeZone: 'Europe/Stockholm', offset: 0, canSettings: true };
+  const stats = boardStats([{ placedAt: at('2026-10-01T10:00:00Z'), removedAt: at('2026-10-20T10:00:00Z') }, { placedAt: at('2026-11-17T10:00:00Z'), removedAt: null }], now, 'Europe/Stockholm');
+  return {
+    board: boardCard(locale, [entry, other], { ...options, notice: 'ok' }),
+    boardEmpty: boardCard(locale, [], { ...options, canSettings: false }),
+    boardDaily: boardCard(locale, [entry], { ...options, daily: true }),
+    boardPage: boardCard(locale, Array.from({ length: 25 }, (_, i) => ({ ...entry, groupId: `g-${i}` })), { ...options, offset: 10 }),
+    boardStats: boardCard(locale, [entry], { ...options, stats }),
+    boardStatsEmpty: boardCard(locale, [], { ...options, stats: boardStats([], now, 'Europe/Stockholm') }),
+    boardForm: boardFormCard(locale, { id: 'g-1', alias: 'K.L.' }),
+    boardFormWithErrors: boardFormCard(locale, { id: 'g-1', alias: 'K.L.' }, { reasonCode: 'other' }, { reasonText: 'board.error.reasonText', interventions: 'board.error.interventions' }),
+    boardRemoveForm: boardRemoveFormCard(locale, { id: 'g-1', alias: 'K.L.' }, { placedAt: at('2026-11-17T10:00:00Z'), days: 15 }),
+    boardRemoveFormWithErrors: boardRemoveFormCard(locale, { id: 'g-1', alias: 'K.L.' }, { placedAt: at('2026-11-17T10:00:00Z'), days: 15 }, { note: '' }, { note: 'board.error.note' }),
+    boardHistory: boardHistoryCard(locale, 'K.L.', [
+      { placedAt: at('2026-11-17T10:00:00Z'), removedAt: null, reasonCode: 'suicide_risk', reasonText: null, interventions: 'Ringa **FK** ${x}', removalNote: null, placedBy: 'Sara ${$root} Lind', removedBy: null },
+      { placedAt: at('2026-10-01T10:00:00Z'), removedAt: at('2026-10-20T10:00:00Z'), reasonCode: 'other', reasonText: 'Sjuk **hela** veckan ${$root}', interventions: null, removalNote: 'Skicka **ansökan** ${$root}', placedBy: null, removedBy: 'Anna Berg' },
+    ], 'Europe/Stockholm'),
+    boardHistoryEmpty: boardHistoryCard(locale, 'K.L.', [], 'Europe/Stockholm'),
+    boardSettings: boardSettingsFormCard(locale, 't-1', { dailyTime: '08:30', dailyEnabled: true, askAfterDays: 14, channelConversationId: null }, { notice: 'ok' }),
+    boardSettingsWithErrors: boardSettingsFormCard(locale, 't-1', { dailyTime: '08:30', dailyEnabled: true, askAfterDays: 14, channelConversationId: '19:c' }, { values: { dailyTime: 'x', askAfterDays: '0' }, fieldErrors: { dailyTime: 'board.error.time', askAfterDays: 'board.error.askAfterDays' } }),
+    shellBoardCount: shellCard(locale, { titleKey: 'shell.boardDaily.title', verb: 'boardShow', data: { teamId: 't-1', daily: true }, userIds: ['29:sara'], bilingual: true, note: '2 på tavlan · 2 on the board' }),
+    reminderBoardQuestion: reminderCard(locale, [{ reminderId: 'r10', kind: 'board_question', when: at('2026-11-17T10:00:00Z'), wholeDay: true, groupId: 'g-1' }], { timeZone: 'Europe/Stockholm', alias: 'K.L.' }),
+  };
+}
+
 /** Every card the bot renders, with sample data, per locale. */
 function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveCardJson> {
   return {
@@ -248,6 +292,7 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     digest: digestCard(locale, 'digest', [{ heading: 'Försenade', items: [{ text: 'Ringa **FK** ${x}', line: 'Anna · 1 dec', overdue: true }] }, { heading: 'Tomt', items: [] }], { alias: 'K.L.', subtitle: 'Vecka' }),
     agenda: digestCard(locale, 'agenda', [{ heading: 'Öppna', items: [] }], { alias: 'K.L.', subtitle: 'SIP-möte', summarySince: '2026-12-01' }),
     refusal: neutralRefusalCard(locale, 'view'),
+    ...boardSamples(locale),
     ...crisisPlanSamples(locale),
     mine: agreementListCard(locale, 'mine', [{ heading: 'K.L.', items: [{ id: 'a1', what: 'Ringa FK', dueDate: at('2026-11-01T00:00:00Z'), status: 'accepted' }] }], { today: at('2026-11-23T00:00:00Z') }),
     mineEmpty: agreementListCard(locale, 'mine', [], { today: at('2026-11-23T00:00:00Z') }),
@@ -288,9 +333,10 @@ describe('cards', () => {
       expect(en).toContain(`**${command.sv}** · ${command.en}`);
     }
     expect(sv).toContain('Så här använder du Resursgrupp');
-    expect(sv).toContain('(kommer snart)');
     expect(en).toContain('How to use Resursgrupp');
-    expect(en).toContain('(coming soon)');
+    // "Coming soon" only while some command is not built.
+    expect(sv.includes('(kommer snart)')).toBe(COMMAND_DEFINITIONS.some((c) => !c.available));
+    expect(en.includes('(coming soon)')).toBe(COMMAND_DEFINITIONS.some((c) => !c.available));
   });
 
   it('shows text typed by users literally: no template evaluation, no markdown', () => {

@@ -52,9 +52,9 @@ for (const provider of testProviders()) {
       expect(cardText(cardOf(await say('what can you do?', { locale: 'en-GB' })))).toContain('Type **help** to see what I can do.');
     });
 
-    it('says a listed command is not built yet', async () => {
-      expect(cardText(cardOf(await say('tavla')))).toContain('Kommandot **tavla** finns inte ännu.');
-      expect(cardText(cardOf(await say('board', { locale: 'en-US' })))).toContain('The command **board** is not available yet.');
+    it('answers the FACT board politely where there is no FACT team', async () => {
+      expect(cardText(cardOf(await say('tavla', { scope: 'personal' })))).toContain('Jag hittar inget FACT-team för tavlan här.');
+      expect(cardText(cardOf(await say('board', { scope: 'personal', locale: 'en-US' })))).toContain('I find no FACT team for the board here.');
     });
 
     it('answers in a personal chat too (no @mention there)', async () => {

@@ -45,6 +45,8 @@ const SHOW_VERBS: Record<ReminderKind, string> = {
   weekly_digest: 'digestShow',
   personal_digest: 'mineShow',
   crisis_plan_review: 'crisisPlanShow',
+  board_daily: 'boardShow',
+  board_question: 'boardRemoveForm',
 };
 
 function lineOf(locale: Locale, item: ReminderItem, timeZone: string): string {

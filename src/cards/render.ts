@@ -43,6 +43,11 @@ export const CARD_NAMES = [
   'audit-log',
   'log-extract-form',
   'log-extract',
+  'board',
+  'board-form',
+  'board-remove-form',
+  'board-history',
+  'board-settings-form',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

@@ -28,6 +28,8 @@ export interface ShellCardInput {
   /** The privacy line and button text, where the default ("members with consent", "Show") would not be true. */
   privacyKey?: MessageKey;
   showKey?: MessageKey;
+  /** A line that names nobody (the FACT board's count), in the card's language(s). */
+  note?: string;
 }
 
 /**
@@ -49,6 +51,7 @@ export function shellCard(locale: Locale, input: ShellCardInput): AdaptiveCardJs
       changed: input.changed ? translate(locale, 'shell.changed', { time: formatDateTime(input.changed.at, locale, input.changed.timeZone) }) : null,
       privacy: translate(locale, input.privacyKey ?? 'shell.privacy'),
       show: second ? `${translate(first, showKey)} · ${translate(second, showKey)}` : translate(locale, showKey),
+      note: input.note ?? null,
     },
     verb: input.verb,
     data: input.data ?? {},

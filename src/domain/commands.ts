@@ -57,7 +57,7 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
   { id: 'myGroups', sv: 'mina grupper', en: 'my groups', aliases: ['mygroups'], available: true, menu: false },
   { id: 'followUp', sv: 'uppföljning', en: 'follow-up', aliases: ['uppfoljning', 'follow up', 'followup'], available: true },
   { id: 'crisisPlan', sv: 'krisplan', en: 'crisis plan', aliases: ['crisis-plan', 'crisisplan'], available: true },
-  { id: 'board', sv: 'tavla', en: 'board', aliases: ['fact-tavla', 'tavlan'], available: false },
+  { id: 'board', sv: 'tavla', en: 'board', aliases: ['fact-tavla', 'tavlan'], available: true },
   { id: 'log', sv: 'logg', en: 'log', aliases: ['loggen'], available: true },
 ];
 

@@ -19,7 +19,9 @@ export type ReminderKind =
   | 'meeting_agenda'
   | 'weekly_digest'
   | 'personal_digest'
-  | 'crisis_plan_review';
+  | 'crisis_plan_review'
+  | 'board_daily'
+  | 'board_question';
 
 /** The meetings: they get an agenda the working day before, and "to the next meeting" snoozes to them. */
 export const MEETING_KINDS: readonly FollowUpKind[] = ['sip_meeting', 'group_meeting'];

@@ -12,14 +12,17 @@ import {
   addCalendarMonths,
   addWorkingDays,
   firstWorkingDayAfter,
+  isWorkingDay,
   localDayOf,
   nextWorkingTime,
   startOfWorkingDay,
+  wallClockToInstant,
   type WorkingTime,
 } from '../domain/working-time';
+import { boardQuestionDay, DEFAULT_ASK_AFTER_DAYS } from '../domain/board';
 import { isoDay } from '../cards/format';
 import type { Db } from '../storage/database';
-import { groupDestination, memberDestination, planReminders, type PlannedReminder } from '../storage/reminders';
+import { boardDestination, groupDestination, memberDestination, planReminders, type PlannedReminder } from '../storage/reminders';
 
 
 /** The columns a group's working time is read from (workingTimeOf). */
@@ -268,12 +271,68 @@ function wallClockStart(day: string, wt: WorkingTime): Date {
   return startOfWorkingDay(day, { ...wt, startMinute: 0 });
 }
 
+/**
+ * The FACT board's reminders. The daily board card of every team with a board channel: on each
+ * working day (of the team's first FACT group) at the team's time, to `board:<teamId>`, never for a day
+ * before the channel was chosen. And the "can they come off?" question to the case manager of each
+ * group whose individual has been on the board `askAfterDays` days, at the start of the working day.
+ */
+export async function planBoardReminders(db: Db, options: PlanOptions): Promise<number> {
+  const { now, horizonMs } = options;
+  const horizon = now.getTime() + horizonMs;
+  const planned: PlannedReminder[] = [];
+  const teams = await db.boardTeam.findMany({ where: { dailyEnabled: true, channelConversationId: { not: null } } });
+  const anchors = teams.length === 0 ? [] : await db.resourceGroup.findMany({ where: { teamId: { in: teams.map((t) => t.teamId) }, caseManagementModel: 'FACT' }, orderBy: { createdAt: 'asc' }, select: { id: true, teamId: true, ...WORKING_TIME_COLUMNS } });
+  for (const team of teams) {
+    const anchor = anchors.find((g) => g.teamId === team.teamId);
+    if (!anchor) continue;
+    const wt = workingTimeOf(anchor);
+    const today = localDayOf(now, wt.timeZone);
+    for (let i = 0; i * DAY_MS <= horizonMs; i++) {
+      const day = isoDay(new Date(new Date(`${today}T12:00:00Z`).getTime() + i * DAY_MS));
+      if (!isWorkingDay(day, wt)) continue;
+      const at = wallClockToInstant(day, team.dailyTime, wt.timeZone);
+      if (at.getTime() > horizon || (team.channelSetAt && at.getTime() < team.channelSetAt.getTime())) continue;
+      planned.push({ groupId: anchor.id, kind: 'board_daily', occurrenceKey: `board_daily:${team.teamId}:${day}`, destination: boardDestination(team.teamId), dueAt: at, sendAfter: at });
+    }
+  }
+  const entries = await db.boardEntry.findMany({
+    where: { removedAt: null, group: { caseManagementModel: 'FACT' } },
+    select: { id: true, placedAt: true, group: { select: { id: true, teamId: true, ...WORKING_TIME_COLUMNS } } },
+  });
+  if (entries.length > 0) {
+    const askAfter = new Map((await db.boardTeam.findMany({ where: { teamId: { in: entries.flatMap((e) => (e.group.teamId ? [e.group.teamId] : [])) } }, select: { teamId: true, askAfterDays: true } })).map((t) => [t.teamId, t.askAfterDays]));
+    const caseManagers = new Map(
+      (await db.member.findMany({ where: { groupId: { in: entries.map((e) => e.group.id) }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } })).map((m) => [m.groupId, m.id]),
+    );
+    for (const entry of entries) {
+      const caseManager = caseManagers.get(entry.group.id);
+      if (!caseManager) continue;
+      const wt = workingTimeOf(entry.group);
+      const day = boardQuestionDay(entry.placedAt, (entry.group.teamId ? askAfter.get(entry.group.teamId) : undefined) ?? DEFAULT_ASK_AFTER_DAYS, wt.timeZone);
+      const at = nextWorkingTime(wallClockStart(day, wt), wt);
+      if (at.getTime() > horizon) continue;
+      planned.push({
+        groupId: entry.group.id,
+        kind: 'board_question',
+        occurrenceKey: `board_question:${entry.id}:${day}`,
+        memberId: caseManager,
+        destination: memberDestination(caseManager),
+        dueAt: at,
+        sendAfter: at,
+      });
+    }
+  }
+  return planReminders(db, planned);
+}
+
 /** Plans everything due within the horizon; returns how many reminders were new. */
 export async function planAll(db: Db, options: PlanOptions): Promise<number> {
   return (
     (await planAgreementReminders(db, options)) +
     (await planFollowUpReminders(db, options)) +
     (await planDigests(db, options)) +
-    (await planCrisisPlanReviews(db, options))
+    (await planCrisisPlanReviews(db, options)) +
+    (await planBoardReminders(db, options))
   );
 }

@@ -26,6 +26,8 @@ export type ReminderRow = NonNullable<Awaited<ReturnType<Db['reminder']['findFir
 /** "group:<id>" or "member:<id>": where a reminder goes, and the unit of Teams' per-conversation limits. */
 export const groupDestination = (groupId: string) => `group:${groupId}`;
 export const memberDestination = (memberId: string) => `member:${memberId}`;
+/** "board:<teamId>": a FACT team's board channel (the daily board card). */
+export const boardDestination = (teamId: string) => `board:${teamId}`;
 
 /**
  * Inserts the planned reminders that do not exist yet (by occurrence key) and returns how many were

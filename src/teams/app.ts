@@ -20,6 +20,7 @@ import { agreementsFeature } from './agreements';
 import { caseloadFeature } from './caseload';
 import { auditLogFeature } from './audit-log';
 import { crisisPlanFeature } from './crisis-plan';
+import { boardFeature } from './board';
 import { followUpsFeature } from './follow-ups';
 import { helpFeature } from './help';
 import { endMembershipsOfDepartedMembers, membersFeature } from './members';
@@ -54,7 +55,7 @@ export interface BotApp {
 
 /** All features, in the order the help card lists their commands. */
 export function createFeatures(deps: BotDeps): Feature[] {
-  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), caseloadFeature(deps), followUpsFeature(deps), crisisPlanFeature(deps), auditLogFeature(deps), crisisPlanSearchFeature(deps), refusalsFeature(deps)];
+  return [helpFeature(deps), groupsFeature(deps), membersFeature(deps), planFeature(deps), agreementsFeature(deps), caseloadFeature(deps), followUpsFeature(deps), crisisPlanFeature(deps), boardFeature(deps), auditLogFeature(deps), crisisPlanSearchFeature(deps), refusalsFeature(deps)];
 }
 
 /** The audience of a token for the Bot Connector (public cloud). */

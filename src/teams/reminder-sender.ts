@@ -12,7 +12,9 @@ import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { MEETING_KINDS } from '../domain/follow-ups';
 import { resolveLocale } from '../domain/locale';
 import { hasConsent } from '../domain/members';
-import { wallClockToInstant } from '../domain/working-time';
+import { localDayOf, wallClockToInstant } from '../domain/working-time';
+import { MAX_REFRESH_USERS, shellCard } from '../cards/shell';
+import { consentedTeamsUserIdsOfGroups, findFactGroupsOfTeam } from '../storage/board';
 import type { Logger } from '../logger';
 import { translate } from '../locales';
 import { findPersonalChatOf } from '../storage/conversations';
@@ -42,6 +44,8 @@ interface Subjects {
   nextMeeting: boolean;
   /** The day the group's crisis plan review is due now (read only when a review reminder is claimed). */
   crisisPlanReviewDay?: string;
+  /** The group's entry on the FACT board now (read only when a board question is claimed). */
+  boardEntry?: { id: string; placedAt: Date } | null;
 }
 
 type MemberFacts = { id: string; teamsUserId: string | null; displayName: string; removedAt: Date | null; consentRecordedAt: Date | null; consentWithdrawnAt: Date | null } | null;
@@ -108,13 +112,16 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
       const plan = await db.crisisPlan.findUnique({ where: { groupId: group.id }, select: { reviewedAt: true, createdAt: true, reviewIntervalMonths: true } });
       subjects.crisisPlanReviewDay = plan ? crisisPlanReviewDay(plan, group.timeZone) : undefined;
     }
+    if (batch.claimed.some((r) => r.kind === 'board_question')) {
+      subjects.boardEntry = await db.boardEntry.findFirst({ where: { groupId: group.id, removedAt: null }, select: { id: true, placedAt: true } });
+    }
     batch.memo.set('subjects', subjects);
     return subjects;
   }
 
   /** The reminders that still apply, as card items; the others' ids. */
   async function itemsOf(group: ReminderGroup, reminders: ReminderRow[], batch: SendBatch) {
-    const { agreements, followUps, nextMeeting, crisisPlanReviewDay: reviewDay } = await subjectsOf(group, batch);
+    const { agreements, followUps, nextMeeting, crisisPlanReviewDay: reviewDay, boardEntry } = await subjectsOf(group, batch);
     const items: ReminderItem[] = [];
     const dropped: string[] = [];
     for (const reminder of reminders) {
@@ -144,6 +151,13 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
           continue;
         }
         items.push({ ...base, when: reminder.dueAt, wholeDay: true, groupId: group.id });
+      } else if (reminder.kind === 'board_question') {
+        // Taken off the board since (or off and on again: the new stay asks in its own time).
+        if (!boardEntry || boardEntry.id !== reminder.occurrenceKey.split(':')[1]) {
+          dropped.push(reminder.id);
+          continue;
+        }
+        items.push({ ...base, when: boardEntry.placedAt, wholeDay: true, groupId: group.id });
       } else {
         items.push({ ...base, when: reminder.dueAt, wholeDay: false });
       }
@@ -151,9 +165,28 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
     return { items, dropped };
   }
 
+  /**
+   * The daily board card in the team's board channel: a shell with the count and a refresh for the
+   * members with consent of the groups on the board (each sees only the groups they may, checked when
+   * their view is fetched). Only today's: a day missed while the bot was down is not posted late.
+   */
+  async function sendDailyBoard(group: ReminderGroup, teamId: string, reminders: ReminderRow[], batch: SendBatch): Promise<SendOutcome> {
+    const team = await db.boardTeam.findUnique({ where: { teamId } });
+    if (!team?.channelConversationId || !team.dailyEnabled) return { kind: 'dropped', reason: 'obsolete' };
+    const today = localDayOf(now(), group.timeZone);
+    if (!reminders.some((r) => r.occurrenceKey.endsWith(`:${today}`))) return { kind: 'dropped', reason: 'obsolete' };
+    const groupIds = (await findFactGroupsOfTeam(db, teamId)).map((g) => g.id);
+    const onBoard = await db.boardEntry.findMany({ where: { groupId: { in: groupIds }, removedAt: null }, select: { groupId: true } });
+    const userIds = await consentedTeamsUserIdsOfGroups(db, [...new Set(onBoard.map((e) => e.groupId))], MAX_REFRESH_USERS);
+    const count = (locale: 'sv' | 'en') => translate(locale, 'shell.board.count', { count: onBoard.length });
+    const card = shellCard('sv', { titleKey: 'shell.boardDaily.title', verb: 'boardShow', data: { teamId, daily: true }, userIds, bilingual: true, note: `${count('sv')} · ${count('en')}` });
+    return outcomeOf(await deps.deliver(team.channelConversationId, cardActivity(card, translate('sv', 'shell.summary')), batch.memo), 'board_channel');
+  }
+
   return {
     async send(group, destination, reminders, catchUp, batch = { claimed: reminders, memo: new Map() }) {
       const locale = resolveLocale(group.locale);
+      if (destination.startsWith('board:')) return sendDailyBoard(group, destination.slice('board:'.length), reminders, batch);
       const { items, dropped } = await itemsOf(group, reminders, batch);
       if (items.length === 0) return { kind: 'dropped', reason: 'obsolete' };
       const withDropped = (outcome: SendOutcome): SendOutcome => (outcome.kind === 'sent' && dropped.length > 0 ? { ...outcome, droppedIds: dropped } : outcome);
