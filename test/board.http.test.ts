@@ -22,6 +22,7 @@ const EVE = user('Eve', 'f2'); // in the channel, never a member
 const PER = user('Per', 'f3'); // case manager of a group that is not FACT
 const MN_CHANNEL = '19:channel-mn@thread.tacv2';
 const PQ_CHANNEL = '19:channel-pq@thread.tacv2';
+const GROUP_CHAT = '19:groupchat-kl@thread.v2';
 
 const REASON_TEXT = 'Hör röster igen sedan i helgen';
 const INTERVENTIONS = 'Hembesök varje dag (Anna), läkarbesök på torsdag';
@@ -294,6 +295,35 @@ for (const provider of testProviders()) {
         expect(await tickAt('2026-12-01T07:00:00Z')).toHaveLength(1); // 08:00 local
         await db().boardTeam.update({ where: { teamId: TEAM_ID }, data: { dailyEnabled: false } });
         expect(await tickAt('2026-12-02T07:00:00Z')).toEqual([]);
+      });
+    });
+
+    describe('a group chat joins a FACT team', () => {
+      it('its case manager chooses among the teams of their own FACT groups; then its individual is on that team\'s board', async () => {
+        const chat = await createTestGroup(t, USERS.sara, { conversationId: GROUP_CHAT, conversationType: 'groupChat', alias: 'R.S.' });
+        await db().resourceGroup.update({ where: { id: chat.id }, data: { caseManagementModel: 'FACT', teamId: null, weeklyDigest: false } });
+        await db().member.create({ data: { groupId: chat.id, teamsUserId: USERS.anna.id, aadObjectId: USERS.anna.aadObjectId, displayName: USERS.anna.name, role: 'nurse', principal: 'region', consentRecordedAt: at('2026-01-01T00:00:00Z') } });
+        try {
+          expect(cardText(cardOf(await say('tavla', USERS.anna, { scope: 'groupChat' })))).toContain('hör inte till något FACT-team än');
+          const shell = cardOf(await say('tavla team', USERS.sara, { scope: 'groupChat' }));
+          expect(contentOf({ type: 'message', attachments: [{ contentType: 'x', content: shell }] })).not.toContain('R.S.');
+          const form = await execute('boardTeamForm', { groupId: chat.id }, USERS.sara, { scope: 'groupChat' });
+          expect(adaptiveCardErrors(form.card!)).toEqual([]);
+          expect(JSON.stringify(form.card)).toContain(TEAM_ID);
+          // Anna is not the case manager; a team that is not one of Sara's is refused whatever the card says.
+          expect((await execute('boardTeamSave', { groupId: chat.id, teamId: TEAM_ID }, USERS.anna, { scope: 'groupChat' })).card).toBeUndefined();
+          expect(cardText((await execute('boardTeamSave', { groupId: chat.id, teamId: '19:other-team@thread.tacv2' }, USERS.sara, { scope: 'groupChat' })).card)).toContain('Välj ett team.');
+          expect((await db().resourceGroup.findUniqueOrThrow({ where: { id: chat.id } })).teamId).toBeNull();
+          const saved = await execute('boardTeamSave', { groupId: chat.id, teamId: TEAM_ID }, USERS.sara, { scope: 'groupChat' });
+          expect(cardText(saved.card)).toContain('Gruppchatten är kopplad till teamet.');
+          expect((await db().resourceGroup.findUniqueOrThrow({ where: { id: chat.id } })).teamId).toBe(TEAM_ID);
+          expect(await db().auditEvent.count({ where: { action: 'board.team', outcome: 'allowed', groupId: chat.id } })).toBe(1);
+          await put(chat.id, USERS.anna);
+          const board = cardText((await execute('boardShow', { teamId: TEAM_ID }, USERS.anna)).card);
+          expect(board).toContain('R.S.');
+        } finally {
+          await db().resourceGroup.delete({ where: { id: chat.id } });
+        }
       });
     });
 

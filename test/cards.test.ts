@@ -11,7 +11,7 @@ import { memberAddFormCard, memberChangeFormCard, membersCard, type MemberView }
 import { myGroupsCard } from '../src/cards/my-groups';
 import { goalCard, goalFormCard, goalUpdateFormCard, planCard, subGoalFormCard } from '../src/cards/plan';
 import { shellCard } from '../src/cards/shell';
-import { boardCard, boardFormCard, boardHistoryCard, boardRemoveFormCard, boardSettingsFormCard, type BoardCardEntry } from '../src/cards/board';
+import { boardCard, boardFormCard, boardHistoryCard, boardRemoveFormCard, boardSettingsFormCard, boardTeamFormCard, type BoardCardEntry } from '../src/cards/board';
 import { boardStats } from '../src/domain/board';
 import { crisisPlanCard, crisisPlanChoiceCard, crisisPlanFormCard, crisisPlanLinkCard, crisisPlanSectionCard, crisisPlanVersionCard, crisisPlanVersionsCard } from '../src/cards/crisis-plan';
 import { CRISIS_PLAN_SECTIONS, diffVersions, emptyCrisisPlan, type CrisisPlanContent } from '../src/domain/crisis-plan';
@@ -213,6 +213,9 @@ function boardSamples(locale: (typeof LOCALES)[number]): Record<string, Adaptive
     boardHistoryEmpty: boardHistoryCard(locale, 'K.L.', [], 'Europe/Stockholm'),
     boardSettings: boardSettingsFormCard(locale, 't-1', { dailyTime: '08:30', dailyEnabled: true, askAfterDays: 14, channelConversationId: null }, { notice: 'ok' }),
     boardSettingsWithErrors: boardSettingsFormCard(locale, 't-1', { dailyTime: '08:30', dailyEnabled: true, askAfterDays: 14, channelConversationId: '19:c' }, { values: { dailyTime: 'x', askAfterDays: '0' }, fieldErrors: { dailyTime: 'board.error.time', askAfterDays: 'board.error.askAfterDays' } }),
+    boardTeamForm: boardTeamFormCard(locale, 'g-1', [{ teamId: 't-1', name: 'Ringa **FK** ${x}' }, { teamId: 't-2', name: null }], null),
+    boardTeamFormWithErrors: boardTeamFormCard(locale, 'g-1', [{ teamId: 't-1', name: null }], 't-1', { teamId: 'board.team.required' }),
+    boardTeamFormNoTeams: boardTeamFormCard(locale, 'g-1', [], null),
     shellBoardCount: shellCard(locale, { titleKey: 'shell.boardDaily.title', verb: 'boardShow', data: { teamId: 't-1', daily: true }, userIds: ['29:sara'], bilingual: true, note: '2 på tavlan · 2 on the board' }),
     reminderBoardQuestion: reminderCard(locale, [{ reminderId: 'r10', kind: 'board_question', when: at('2026-11-17T10:00:00Z'), wholeDay: true, groupId: 'g-1' }], { timeZone: 'Europe/Stockholm', alias: 'K.L.' }),
   };

@@ -193,6 +193,24 @@ export function boardHistoryCard(locale: Locale, alias: string, entries: BoardHi
   });
 }
 
+/** The case manager's choice of FACT team for a group chat: the teams of their own FACT groups. */
+export function boardTeamFormCard(locale: Locale, groupId: string, teams: Array<{ teamId: string; name: string | null }>, current: string | null, fieldErrors: FieldErrors = {}): AdaptiveCardJson {
+  return renderCard('board-team-form', {
+    strings: {
+      title: translate(locale, 'board.team.title'),
+      intro: translate(locale, 'board.team.intro'),
+      none: translate(locale, 'board.team.none'),
+      choice: translate(locale, 'board.team.choice'),
+      required: translate(locale, 'board.team.required'),
+      submit: translate(locale, 'board.team.submit'),
+    },
+    groupId,
+    current: current ?? '',
+    teams: teams.map((t, i) => ({ value: t.teamId, title: t.name ?? translate(locale, 'board.team.unnamed', { n: i + 1 }) })),
+    errors: localizeFieldErrors(locale, fieldErrors, 'board.error.summary'),
+  });
+}
+
 /** The team's board settings: the daily card (on/off, time) and days before the "can they come off?" question. */
 export function boardSettingsFormCard(
   locale: Locale,

@@ -48,6 +48,7 @@ export const CARD_NAMES = [
   'board-remove-form',
   'board-history',
   'board-settings-form',
+  'board-team-form',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

@@ -36,6 +36,17 @@ export async function findFactTeamsOf(db: Db, aadObjectId: string | undefined): 
   return [...new Set(memberships.map((m) => m.group.teamId!))];
 }
 
+/** The teams of the channel-bound FACT groups where a person is a current member with consent (a group chat may join one). */
+export async function findConsentedFactTeamsOf(db: Db, aadObjectId: string | undefined): Promise<string[]> {
+  if (!aadObjectId) return [];
+  const memberships = await db.member.findMany({
+    where: { aadObjectId, removedAt: null, ...consentedMemberWhere(db), group: { caseManagementModel: 'FACT', conversationType: 'channel', teamId: { not: null } } },
+    select: { group: { select: { teamId: true } } },
+    orderBy: { createdAt: 'asc' },
+  });
+  return [...new Set(memberships.map((m) => m.group.teamId!))];
+}
+
 /** The group's entry on the board now, if any. */
 export function findCurrentBoardEntry(db: Db, groupId: string) {
   return db.boardEntry.findFirst({ where: { groupId, removedAt: null }, orderBy: { placedAt: 'desc' } });
@@ -156,6 +167,20 @@ export async function setBoardChannel(db: Db, team: { teamId: string; tenantId?:
       update: { channelConversationId, channelSetAt: now, channelSetByMemberId: actor.memberId, ...(team.teamName ? { teamName: team.teamName } : {}) },
     });
     await recordChange(tx, 'board.channel', groupId, actor, 'BoardTeam', team.teamId, now);
+  });
+}
+
+/** The teams' names as Teams gave them (where known), for choosing a team. */
+export async function findTeamNames(db: Db, teamIds: readonly string[]): Promise<Map<string, string | null>> {
+  const teams = teamIds.length === 0 ? [] : await db.boardTeam.findMany({ where: { teamId: { in: [...teamIds] } }, select: { teamId: true, teamName: true } });
+  return new Map(teams.map((t) => [t.teamId, t.teamName]));
+}
+
+/** Assigns a group (a group chat) to a FACT team, so it is on that team's board. Audited as `board.team`. */
+export async function assignGroupToTeam(db: Db, groupId: string, teamId: string, actor: Actor, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.resourceGroup.update({ where: { id: groupId }, data: { teamId } });
+    await recordChange(tx, 'board.team', groupId, actor, 'ResourceGroup', groupId, now);
   });
 }
 

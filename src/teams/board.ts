@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { boardCard, boardFormCard, boardHistoryCard, boardRemoveFormCard, boardSettingsFormCard, type BoardCardEntry } from '../cards/board';
+import { boardCard, boardFormCard, boardHistoryCard, boardRemoveFormCard, boardSettingsFormCard, boardTeamFormCard, type BoardCardEntry } from '../cards/board';
 import { formValue } from '../cards/format';
 import { noticeCard } from '../cards/notice';
 import { offsetOf } from '../cards/paging';
@@ -18,7 +18,10 @@ import {
   findBoardTeam,
   findCurrentBoardEntry,
   findFactGroupsOfTeam,
+  findConsentedFactTeamsOf,
   findFactTeamsOf,
+  findTeamNames,
+  assignGroupToTeam,
   findMembershipsOf,
   listBoardHistory,
   placeOnBoard,
@@ -46,7 +49,7 @@ interface BoardViewer {
   locale: Locale;
 }
 
-type Sub = 'show' | 'add' | 'remove' | 'here' | 'stats';
+type Sub = 'show' | 'add' | 'remove' | 'here' | 'stats' | 'team';
 
 /** The sub-command in `tavla …` / `board …`; anything else shows the board. */
 export function boardSubCommand(args: string): Sub {
@@ -55,6 +58,7 @@ export function boardSubCommand(args: string): Sub {
   if (['ta bort', 'remove', 'take off'].includes(text)) return 'remove';
   if (['här', 'har', 'here'].includes(text)) return 'here';
   if (['statistik', 'stats', 'statistics'].includes(text)) return 'stats';
+  if (['team', 'teamet'].includes(text)) return 'team';
   return 'show';
 }
 
@@ -173,6 +177,15 @@ export function boardFeature(deps: BotDeps): Feature {
     return boardView(context, await requireBoardViewer(context, { teamId: turn.group.teamId }, 'board.read'), { notice });
   }
 
+  /** The case manager of a FACT group in a group chat (the only kind of group whose team is chosen, not given by Teams). */
+  async function requireGroupChatCaseManager(context: TurnContext, data: Record<string, unknown>): Promise<GroupTurn> {
+    const group = await groupFrom(context, data);
+    requireFact(group);
+    const turn = await requireAccessToGroup(db, context, group, 'caseManager', 'board.team');
+    if (group.conversationType !== 'groupChat') throw new DomainError('invalid_input', {}, 'board.noTeam');
+    return turn;
+  }
+
   /** A case manager (with consent) of one of the team's FACT groups, for the team's board settings. */
   async function requireTeamCaseManager(context: TurnContext, teamId: string, action: string) {
     const viewer = await requireBoardViewer(context, { teamId }, action);
@@ -208,6 +221,12 @@ export function boardFeature(deps: BotDeps): Feature {
       const turn = await requireAccessToGroup(db, context, group, 'consented', sub === 'add' ? 'board.add' : 'board.remove');
       const shell = { data: { groupId: group.id }, userIds: [turn.caller.teamsUserId] };
       return postShell(context, turn.locale, sub === 'add' ? { ...shell, titleKey: 'shell.boardAdd.title', verb: 'boardAddForm' } : { ...shell, titleKey: 'shell.boardRemove.title', verb: 'boardRemoveForm' });
+    }
+
+    if (group && group.conversationType === 'groupChat' && (sub === 'team' || !group.teamId)) {
+      if (sub !== 'team') return replyWithCard(context, polite(locale, 'board.noTeamYet'));
+      const turn = await requireAccessToGroup(db, context, group, 'caseManager', 'board.team');
+      return postShell(context, turn.locale, { titleKey: 'shell.boardTeam.title', verb: 'boardTeamForm', data: { groupId: group.id }, userIds: [turn.caller.teamsUserId] });
     }
 
     if (sub === 'here') {
@@ -276,6 +295,27 @@ export function boardFeature(deps: BotDeps): Feature {
         const history = await listBoardHistory(db, turn.group.id);
         await auditRead(db, turn, 'board.history.read', 'ResourceGroup', turn.group.id);
         return boardHistoryCard(turn.locale, turn.group.individualAlias, history, turn.group.timeZone);
+      },
+
+      boardTeamForm: async (context, data) => {
+        const turn = await requireGroupChatCaseManager(context, data);
+        const teams = await findConsentedFactTeamsOf(db, turn.caller.aadObjectId);
+        const names = await findTeamNames(db, teams);
+        return boardTeamFormCard(turn.locale, turn.group.id, teams.map((teamId) => ({ teamId, name: names.get(teamId) ?? null })), turn.group.teamId);
+      },
+
+      boardTeamSave: async (context, data) => {
+        const turn = await requireGroupChatCaseManager(context, data);
+        const teams = await findConsentedFactTeamsOf(db, turn.caller.aadObjectId);
+        const teamId = formValue(data.teamId);
+        // Only a team of the caller's own FACT groups, whatever the card says.
+        if (!teams.includes(teamId)) {
+          const names = await findTeamNames(db, teams);
+          return boardTeamFormCard(turn.locale, turn.group.id, teams.map((id) => ({ teamId: id, name: names.get(id) ?? null })), turn.group.teamId, { teamId: 'board.team.required' });
+        }
+        await assignGroupToTeam(db, turn.group.id, teamId, turn.actor, now());
+        logger.info('board.team', { groupId: turn.group.id });
+        return afterChange(context, { ...turn, group: { ...turn.group, teamId } }, translate(turn.locale, 'board.team.saved'));
       },
 
       boardSettingsForm: async (context, data) => {
