@@ -6,6 +6,7 @@
  * any channel post.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CARD_BUDGET_BYTES, jsonBytes } from '../src/cards/budget';
 import { silentLogger } from '../src/logger';
 import { NO_RATE_LIMITS } from '../src/reminders/rate-limit';
 import { createReminderScheduler, DEFAULT_SCHEDULER_OPTIONS } from '../src/reminders/scheduler';
@@ -162,6 +163,40 @@ for (const provider of testProviders()) {
         const personal = cardText(cardOf(await say('tavla', USERS.anna, { scope: 'personal' })));
         expect(personal).toContain('K.L.');
         expect(personal).not.toContain('M.N.');
+      });
+
+      it('a long board comes a page at a time, each page within the card budget', async () => {
+        const many = await Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            db().resourceGroup.create({
+              data: {
+                conversationId: `19:channel-many-${i}@thread.tacv2`,
+                conversationType: 'channel',
+                teamId: TEAM_ID,
+                individualAlias: `X${i}.`,
+                caseManagementModel: 'FACT',
+                weeklyDigest: false,
+                members: { create: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, displayName: USERS.sara.name, role: 'nurse', principal: 'region', consentRecordedAt: at('2026-01-01T00:00:00Z') } },
+                boardEntries: { create: { placedAt: new Date(clock.getTime() - i * 86_400_000), reasonCode: 'other', reasonText: 'å'.repeat(300), interventions: 'ä'.repeat(500) } },
+              },
+            }),
+          ),
+        );
+        try {
+          const first = await execute('boardShow', { teamId: TEAM_ID }, USERS.sara);
+          expect(jsonBytes(first.card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+          expect(adaptiveCardErrors(first.card!)).toEqual([]);
+          const text = cardText(first.card);
+          expect(text).toContain('X24.'); // longest on the board first
+          expect(text).not.toContain('X0.');
+          const next = (JSON.stringify(first.card).match(/"verb":"boardShow","title":"[^"]+","data":(\{[^}]*"offset":\d+\})/) ?? [])[1];
+          expect(next).toBeDefined();
+          const second = await execute('boardShow', JSON.parse(next!) as Record<string, unknown>, USERS.sara);
+          expect(jsonBytes(second.card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+          expect(cardText(second.card)).not.toContain('X24.');
+        } finally {
+          await db().resourceGroup.deleteMany({ where: { id: { in: many.map((g) => g.id) } } });
+        }
       });
 
       it('a group that is not FACT gets a polite answer, and cannot be put on the board', async () => {
