@@ -199,7 +199,7 @@ function boardSamples(locale: (typeof LOCALES)[number]): Record<string, Adaptive
     board: boardCard(locale, [entry, other], { ...options, notice: 'ok' }),
     boardEmpty: boardCard(locale, [], { ...options, canSettings: false }),
     boardDaily: boardCard(locale, [entry], { ...options, daily: true }),
-    boardPage: boardCard(locale, Array.from({ length: 25 }, (_, i) => ({ ...entry, groupId: `g-${i}` })), { ...options, offset: 10 }),
+    boardPage: boardCard(locale, Array.from({ length: 10 }, (_, i) => ({ ...entry, groupId: `g-${i}` })), { ...options, offset: 10, total: 25 }),
     boardStats: boardCard(locale, [entry], { ...options, stats }),
     boardStatsEmpty: boardCard(locale, [], { ...options, stats: boardStats([], now, 'Europe/Stockholm') }),
     boardForm: boardFormCard(locale, { id: 'g-1', alias: 'K.L.' }),

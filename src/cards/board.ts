@@ -35,8 +35,9 @@ export interface BoardCardOptions {
   teamId: string;
   now: Date;
   timeZone: string;
-  /** All entries the viewer may see, sorted by days on the board (longest first); the card pages them. */
+  /** Where the page starts among all the entries the viewer may see, and how many there are. */
   offset: number;
+  total?: number;
   /** The daily card's view: today's agreed visits first. */
   daily?: boolean;
   stats?: BoardStats;
@@ -74,12 +75,14 @@ function entryLines(locale: Locale, entry: BoardCardEntry, daily: boolean) {
 }
 
 /**
+ * One page of the board (at most BOARD_PAGE_SIZE entries, longest on the board first), of `total`.
+ *
  * @example
- *   boardCard('sv', entries, { teamId, now, timeZone: 'Europe/Stockholm', offset: 0, canSettings: true })
+ *   boardCard('sv', page, { teamId, now, timeZone: 'Europe/Stockholm', offset: 0, total: 12, canSettings: true })
  */
-export function boardCard(locale: Locale, entries: BoardCardEntry[], options: BoardCardOptions): AdaptiveCardJson {
+export function boardCard(locale: Locale, page: BoardCardEntry[], options: BoardCardOptions): AdaptiveCardJson {
   const teamData = { teamId: options.teamId, ...(options.daily ? { daily: true } : {}) };
-  const page = entries.slice(options.offset, options.offset + BOARD_PAGE_SIZE);
+  const total = options.total ?? options.offset + page.length;
   const stats = options.stats
     ? {
         title: translate(locale, 'board.stats.title'),
@@ -94,7 +97,7 @@ export function boardCard(locale: Locale, entries: BoardCardEntry[], options: Bo
     renderCard('board', {
       strings: {
         title: translate(locale, options.daily ? 'board.daily.title' : 'board.title'),
-        status: translate(locale, 'board.status', { count: entries.length, time: formatDateTime(options.now, locale, options.timeZone) }),
+        status: translate(locale, 'board.status', { count: total, time: formatDateTime(options.now, locale, options.timeZone) }),
         empty: translate(locale, 'board.empty'),
         remove: translate(locale, 'board.remove'),
         history: translate(locale, 'board.history'),
@@ -111,7 +114,7 @@ export function boardCard(locale: Locale, entries: BoardCardEntry[], options: Bo
         color: entry.long ? 'Warning' : 'Default',
         lines: entryLines(locale, entry, options.daily ?? false),
       })),
-      pager: pagerOf(locale, options.offset, shown.length, entries.length, BOARD_PAGE_SIZE, teamData),
+      pager: pagerOf(locale, options.offset, shown.length, total, BOARD_PAGE_SIZE, teamData),
       stats,
       teamData,
       canSettings: options.canSettings,

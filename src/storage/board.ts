@@ -91,17 +91,21 @@ export async function listBoardHistory(db: Db, groupId: string, take = 20) {
   return entries.map((e) => ({ ...e, placedBy: e.placedByMemberId ? (names.get(e.placedByMemberId) ?? null) : null, removedBy: e.removedByMemberId ? (names.get(e.removedByMemberId) ?? null) : null }));
 }
 
-/**
- * What the board shows of the groups on it: the current entry, the open agreements (count and the next
- * ones) and the latest goal updates. For the groups given (those the viewer may see).
- */
-export async function findBoardDetails(db: Db, groupIds: readonly string[], today: Date) {
-  if (groupIds.length === 0) return [];
-  const entries = await db.boardEntry.findMany({
+/** The current entries of the groups given (those the viewer may see), with each group's alias and time zone. */
+export function findBoardEntries(db: Db, groupIds: readonly string[]) {
+  if (groupIds.length === 0) return Promise.resolve([]);
+  return db.boardEntry.findMany({
     where: { groupId: { in: [...groupIds] }, removedAt: null },
     orderBy: { placedAt: 'asc' },
     include: { group: { select: { id: true, individualAlias: true, timeZone: true } } },
   });
+}
+
+/**
+ * What the board shows of each entry on a page: the open agreements (count and the next ones), those
+ * dated today, and the latest goal updates. Read for the page only, never for the whole board.
+ */
+export async function findBoardDetails<T extends { id: string; groupId: string }>(db: Db, entries: readonly T[], today: Date) {
   return Promise.all(
     entries.map(async (entry) => {
       const open = { groupId: entry.groupId, status: { in: [...OPEN_AGREEMENT_STATUSES] } };

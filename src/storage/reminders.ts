@@ -151,6 +151,8 @@ export async function wakeUnreachableReminders(db: Db, conversationId: string, u
   const destinations: string[] = [];
   const group = await db.resourceGroup.findUnique({ where: { conversationId }, select: { id: true } });
   if (group) destinations.push(groupDestination(group.id));
+  const boards = await db.boardTeam.findMany({ where: { channelConversationId: conversationId }, select: { teamId: true } });
+  destinations.push(...boards.map((b) => boardDestination(b.teamId)));
   if (userId) {
     const memberships = await db.member.findMany({ where: { teamsUserId: userId, removedAt: null }, select: { id: true } });
     destinations.push(...memberships.map((m) => memberDestination(m.id)));

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { boardCard, boardFormCard, boardHistoryCard, boardRemoveFormCard, boardSettingsFormCard, boardTeamFormCard, type BoardCardEntry } from '../cards/board';
+import { BOARD_PAGE_SIZE, boardCard, boardFormCard, boardHistoryCard, boardRemoveFormCard, boardSettingsFormCard, boardTeamFormCard, type BoardCardEntry } from '../cards/board';
 import { formValue } from '../cards/format';
 import { noticeCard } from '../cards/notice';
 import { offsetOf } from '../cards/paging';
@@ -14,6 +14,7 @@ import { recordAudit, recordAudits } from '../storage/audit';
 import {
   countOnBoard,
   findBoardDetails,
+  findBoardEntries,
   findBoardStaysSince,
   findBoardTeam,
   findCurrentBoardEntry,
@@ -116,28 +117,33 @@ export function boardFeature(deps: BotDeps): Feature {
 
   async function boardView(context: TurnContext, viewer: BoardViewer, options: { offset?: number; daily?: boolean; stats?: boolean; notice?: string } = {}): Promise<AdaptiveCardJson> {
     const timeZone = viewer.visible[0]?.timeZone ?? 'Europe/Stockholm';
-    const [details, team] = await Promise.all([findBoardDetails(db, viewer.visible.map((g) => g.id), todayIn(timeZone, now())), findBoardTeam(db, viewer.teamId)]);
+    const [all, team] = await Promise.all([findBoardEntries(db, viewer.visible.map((g) => g.id)), findBoardTeam(db, viewer.teamId)]);
     const askAfter = team?.askAfterDays ?? DEFAULT_ASK_AFTER_DAYS;
-    const entries: BoardCardEntry[] = details
-      .map(({ entry, agreementCount, agreements, todays, goalUpdates }) => {
-        const days = daysOnBoard(entry.placedAt, now(), entry.group.timeZone);
-        return {
-          groupId: entry.groupId,
-          alias: entry.group.individualAlias,
-          days,
-          reasonCode: entry.reasonCode,
-          reasonText: entry.reasonText,
-          interventions: entry.interventions,
-          agreementCount,
-          agreements: agreements.map((a) => ({ what: a.what, dueDate: a.dueDate, responsible: a.responsible.displayName })),
-          todays: todays.map((a) => ({ what: a.what, responsible: a.responsible.displayName })),
-          goalUpdates: goalUpdates.map((u) => ({ goal: u.goal.text, status: u.status, progress: u.progress, at: u.createdAt })),
-          long: days >= askAfter,
-        };
-      })
-      .sort((a, b) => b.days - a.days || a.alias.localeCompare(b.alias));
+    const sorted = all
+      .map((entry) => ({ entry, days: daysOnBoard(entry.placedAt, now(), entry.group.timeZone) }))
+      .sort((a, b) => b.days - a.days || a.entry.group.individualAlias.localeCompare(b.entry.group.individualAlias));
+    const offset = Math.min(options.offset ?? 0, Math.max(0, sorted.length - 1));
+    const page = sorted.slice(offset, offset + BOARD_PAGE_SIZE);
+    const details = await findBoardDetails(db, page.map((p) => p.entry), todayIn(timeZone, now()));
+    const entries: BoardCardEntry[] = page.map(({ entry, days }, i) => {
+      const { agreementCount, agreements, todays, goalUpdates } = details[i]!;
+      return {
+        groupId: entry.groupId,
+        alias: entry.group.individualAlias,
+        days,
+        reasonCode: entry.reasonCode,
+        reasonText: entry.reasonText,
+        interventions: entry.interventions,
+        agreementCount,
+        agreements: agreements.map((a) => ({ what: a.what, dueDate: a.dueDate, responsible: a.responsible.displayName })),
+        todays: todays.map((a) => ({ what: a.what, responsible: a.responsible.displayName })),
+        goalUpdates: goalUpdates.map((u) => ({ goal: u.goal.text, status: u.status, progress: u.progress, at: u.createdAt })),
+        long: days >= askAfter,
+      };
+    });
     const caller = callerOf(context);
-    const shownGroups = details.length > 0 ? details.map((d) => ({ groupId: d.entry.groupId, entityType: 'BoardEntry', entityId: d.entry.id })) : [{ groupId: viewer.visible[0]!.id, entityType: 'BoardTeam', entityId: viewer.teamId }];
+    // Each group whose entry is on this page is read; with nobody on the board, the team's board was looked at.
+    const shownGroups = page.length > 0 ? page.map((p) => ({ groupId: p.entry.groupId, entityType: 'BoardEntry', entityId: p.entry.id })) : [{ groupId: viewer.visible[0]!.id, entityType: 'BoardTeam', entityId: viewer.teamId }];
     const memberOf = new Map(viewer.memberships.map((m) => [m.groupId, m.id]));
     await recordAudits(
       db,
@@ -149,7 +155,7 @@ export function boardFeature(deps: BotDeps): Feature {
       const since = new Date(now().getTime() - (BOARD_STATS_WEEKS * 7 + 7) * DAY_MS);
       stats = boardStats(await findBoardStaysSince(db, viewer.teamGroups.map((g) => g.id), since), now(), timeZone);
     }
-    return boardCard(viewer.locale, entries, { teamId: viewer.teamId, now: now(), timeZone, offset: options.offset ?? 0, daily: options.daily, stats, notice: options.notice, canSettings: Boolean(isCaseManagerIn(viewer)) });
+    return boardCard(viewer.locale, entries, { teamId: viewer.teamId, now: now(), timeZone, offset, total: sorted.length, daily: options.daily, stats, notice: options.notice, canSettings: Boolean(isCaseManagerIn(viewer)) });
   }
 
   /** The group a card names (checked like any access) or the conversation's. */
