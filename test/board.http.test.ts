@@ -372,6 +372,7 @@ for (const provider of testProviders()) {
         const card = cardOf(asked[0]);
         expect(adaptiveCardErrors(card)).toEqual([]);
         expect(cardText(card)).toContain('Kan hen tas bort från tavlan?');
+        expect(cardText(card)).toContain('Ta bort från tavlan');
         const show = (card.actions as Array<{ verb: string; data: Record<string, unknown> }>).find((a) => a.verb === 'boardRemoveForm')!;
         const form = await execute(show.verb, show.data, USERS.sara, { scope: 'personal' });
         expect(cardText(form.card)).toContain('Ta bort från FACT-tavlan:');

@@ -82,7 +82,7 @@ export function reminderCard(locale: Locale, items: ReminderItem[], options: Rem
     strings: {
       title: translate(locale, options.catchUp ? 'reminder.catchUp.title' : single?.kind === 'weekly_digest' ? 'reminder.digest.title' : 'reminder.title'),
       note: options.catchUp ? translate(locale, 'reminder.catchUp.note', { count: items.length }) : null,
-      show: translate(locale, options.catchUp ? 'reminder.showFollowUps' : 'reminder.show'),
+      show: translate(locale, options.catchUp ? 'reminder.showFollowUps' : single?.kind === 'board_question' ? 'board.remove' : 'reminder.show'),
       done: translate(locale, 'reminder.done'),
       snooze: translate(locale, 'reminder.snooze'),
       snoozeIntro: translate(locale, 'reminder.snoozeIntro'),
