@@ -24,6 +24,7 @@ const PER = user('Per', 'f3'); // case manager of a group that is not FACT
 const MN_CHANNEL = '19:channel-mn@thread.tacv2';
 const PQ_CHANNEL = '19:channel-pq@thread.tacv2';
 const GROUP_CHAT = '19:groupchat-kl@thread.v2';
+const BOARD_CHANNEL = '19:channel-tavla@thread.tacv2';
 
 const REASON_TEXT = 'Hör röster igen sedan i helgen';
 const INTERVENTIONS = 'Hembesök varje dag (Anna), läkarbesök på torsdag';
@@ -320,6 +321,22 @@ for (const provider of testProviders()) {
         expect(await channelTick('2026-12-24T07:30:00Z')).toEqual([]); // julafton
         expect(await channelTick('2026-12-25T07:30:00Z')).toEqual([]); // juldagen
         expect(await channelTick('2026-12-28T07:30:00Z')).toHaveLength(1); // the Monday after
+      });
+
+      it('the board channel can be a channel of the team that is no group\'s: the card goes there', async () => {
+        clock = at('2026-11-30T16:00:00Z');
+        expect((await t.post(inChannel(messageActivity('tavla här', where(USERS.sara)), BOARD_CHANNEL))).status).toBe(200);
+        const [answer] = await t.connector.waitForActivities(1);
+        expect(cardText(cardOf(answer))).toContain('Den dagliga FACT-tavlan kommer hit');
+        expect((await db().boardTeam.findUniqueOrThrow({ where: { teamId: TEAM_ID } })).channelConversationId).toBe(BOARD_CHANNEL);
+        await put(ids.mn, OTTO);
+        const [daily] = await channelTick('2026-12-01T07:30:00Z');
+        expect(daily!.conversationId).toBe(BOARD_CHANNEL);
+        expect(cardText(cardOf(daily))).toContain('1 på tavlan');
+        // `tavla` there shows the team's board to a member, by the channel's team.
+        expect((await t.post(inChannel(messageActivity('tavla', where(OTTO)), BOARD_CHANNEL))).status).toBe(200);
+        const posts = await t.connector.waitForActivities(2);
+        expect(cardText(cardOf(posts.at(-1)))).toContain('1 på tavlan.');
       });
 
       it('a time before working hours waits for the working day to start; off means no card', async () => {
