@@ -34,7 +34,7 @@ import { callerOf, conversationKey, conversationOf, localeOf, triggerOf } from '
 import type { BotDeps, Feature } from './feature';
 import { auditRead, postShell, requireAccessToGroup, type Group, type GroupTurn } from './group-context';
 import { replyWithCard } from './send';
-import { claimKeyOfTurn, groupOfTurn } from './turn';
+import { claimKeyOfTurn, groupOfTurn, tenantOf } from './turn';
 
 const DAY_MS = 86_400_000;
 const FACT = 'FACT';
@@ -83,7 +83,8 @@ export function boardFeature(deps: BotDeps): Feature {
     if (here.teamId) return here.teamId;
     const group = await groupOfTurn(db, context);
     if (group) return group.teamId ?? undefined;
-    return (await findFactTeamsOf(db, callerOf(context).aadObjectId))[0];
+    const caller = callerOf(context).aadObjectId;
+    return (await findConsentedFactTeamsOf(db, caller))[0] ?? (await findFactTeamsOf(db, caller))[0];
   }
 
   /** A group whose model is not FACT has no board: said politely, before anything is read. */
@@ -96,7 +97,9 @@ export function boardFeature(deps: BotDeps): Feature {
     if (here && here.caseManagementModel !== FACT && !formValue(data.teamId)) throw new DomainError('invalid_input', {}, 'board.notFact');
     const teamId = await teamOf(context, data);
     if (!teamId) throw new DomainError('not_found', {}, 'board.noTeam');
-    const teamGroups = await findFactGroupsOfTeam(db, teamId);
+    // Only the turn's tenant's groups, whatever team id a card names.
+    const tenant = tenantOf(context);
+    const teamGroups = (await findFactGroupsOfTeam(db, teamId)).filter((g) => !tenant || !g.tenantId || g.tenantId === tenant);
     if (teamGroups.length === 0) throw new DomainError('not_found', {}, 'board.noTeam');
     const caller = callerOf(context);
     const memberships = await findMembershipsOf(db, caller.aadObjectId, teamGroups.map((g) => g.id));
