@@ -25,6 +25,7 @@ const MN_CHANNEL = '19:channel-mn@thread.tacv2';
 const PQ_CHANNEL = '19:channel-pq@thread.tacv2';
 const GROUP_CHAT = '19:groupchat-kl@thread.v2';
 const BOARD_CHANNEL = '19:channel-tavla@thread.tacv2';
+const OTHER_TEAM = '19:team-other@thread.tacv2';
 
 const REASON_TEXT = 'Hör röster igen sedan i helgen';
 const INTERVENTIONS = 'Hembesök varje dag (Anna), läkarbesök på torsdag';
@@ -164,6 +165,35 @@ for (const provider of testProviders()) {
         const personal = cardText(cardOf(await say('tavla', USERS.anna, { scope: 'personal' })));
         expect(personal).toContain('K.L.');
         expect(personal).not.toContain('M.N.');
+      });
+
+      it('in personal chat, someone in two FACT teams switches between their boards', async () => {
+        await put(ids.kl);
+        const other = await db().resourceGroup.create({
+          data: {
+            conversationId: '19:channel-team2@thread.tacv2',
+            conversationType: 'channel',
+            teamId: OTHER_TEAM,
+            individualAlias: 'T.U.',
+            caseManagementModel: 'FACT',
+            weeklyDigest: false,
+            members: { create: { teamsUserId: USERS.sara.id, aadObjectId: USERS.sara.aadObjectId, displayName: USERS.sara.name, role: 'case_manager', isCaseManager: true, principal: 'region', consentRecordedAt: at('2026-01-01T00:00:00Z') } },
+            boardEntries: { create: { placedAt: clock, reasonCode: 'housing_crisis', interventions: 'Boendestöd dagligen' } },
+          },
+        });
+        try {
+          const first = cardOf(await say('tavla', USERS.sara, { scope: 'personal' }));
+          expect(cardText(first)).toContain('K.L.');
+          expect(cardText(first)).toContain('Dina andra FACT-team:');
+          expect(JSON.stringify(first)).toContain(OTHER_TEAM);
+          const second = await execute('boardShow', { teamId: OTHER_TEAM }, USERS.sara, { scope: 'personal' });
+          expect(cardText(second.card)).toContain('T.U.');
+          expect(cardText(second.card)).not.toContain('K.L.');
+          // Anna is in no group of that team: nothing of it.
+          expect((await execute('boardShow', { teamId: OTHER_TEAM }, USERS.anna, { scope: 'personal' })).card).toBeUndefined();
+        } finally {
+          await db().resourceGroup.delete({ where: { id: other.id } });
+        }
       });
 
       it('a long board comes a page at a time, each page within the card budget', async () => {

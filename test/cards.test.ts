@@ -198,6 +198,7 @@ function boardSamples(locale: (typeof LOCALES)[number]): Record<string, Adaptive
   return {
     board: boardCard(locale, [entry, other], { ...options, notice: 'ok' }),
     boardEmpty: boardCard(locale, [], { ...options, canSettings: false }),
+    boardOtherTeams: boardCard(locale, [other], { ...options, otherTeams: [{ teamId: 't-2', name: 'Ringa **FK** ${x}' }, { teamId: 't-3', name: null }] }),
     boardDaily: boardCard(locale, [entry], { ...options, daily: true }),
     boardPage: boardCard(locale, Array.from({ length: 10 }, (_, i) => ({ ...entry, groupId: `g-${i}` })), { ...options, offset: 10, total: 25 }),
     boardStats: boardCard(locale, [entry], { ...options, stats }),

@@ -44,6 +44,8 @@ export interface BoardCardOptions {
   notice?: string;
   /** The viewer is a case manager of one of the team's FACT groups: the board settings. */
   canSettings: boolean;
+  /** In personal chat, the other FACT teams the viewer is in: a button for each board. */
+  otherTeams?: Array<{ teamId: string; name: string | null }>;
 }
 
 export const reasonTitle = (locale: Locale, code: string) => translate(locale, `board.reason.${(BOARD_REASONS as readonly string[]).includes(code) ? code : 'other'}` as MessageKey);
@@ -105,7 +107,9 @@ export function boardCard(locale: Locale, page: BoardCardEntry[], options: Board
         stats: translate(locale, 'board.stats.open'),
         settings: translate(locale, 'board.settings.open'),
         privacy: translate(locale, 'board.privacy'),
+        otherTeams: translate(locale, 'board.otherTeams'),
       },
+      otherTeams: (options.otherTeams ?? []).map((t, i) => ({ teamId: t.teamId, title: t.name ?? translate(locale, 'board.team.unnamed', { n: i + 1 }) })),
       notice: options.notice ?? null,
       entries: shown.map((entry) => ({
         groupId: entry.groupId,

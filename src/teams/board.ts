@@ -158,7 +158,14 @@ export function boardFeature(deps: BotDeps): Feature {
       const since = new Date(now().getTime() - (BOARD_STATS_WEEKS * 7 + 7) * DAY_MS);
       stats = boardStats(await findBoardStaysSince(db, viewer.teamGroups.map((g) => g.id), since), now(), timeZone);
     }
-    return boardCard(viewer.locale, entries, { teamId: viewer.teamId, now: now(), timeZone, offset, total: sorted.length, daily: options.daily, stats, notice: options.notice, canSettings: Boolean(isCaseManagerIn(viewer)) });
+    let otherTeams: Array<{ teamId: string; name: string | null }> | undefined;
+    if (conversationOf(context).conversationType === 'personal') {
+      const teams = (await findConsentedFactTeamsOf(db, caller.aadObjectId)).filter((id) => id !== viewer.teamId).slice(0, 5);
+      const names = await findTeamNames(db, teams);
+      otherTeams = teams.map((teamId) => ({ teamId, name: names.get(teamId) ?? null }));
+    }
+    return boardCard(viewer.locale, entries, {
+      otherTeams, teamId: viewer.teamId, now: now(), timeZone, offset, total: sorted.length, daily: options.daily, stats, notice: options.notice, canSettings: Boolean(isCaseManagerIn(viewer)) });
   }
 
   /** The group a card names (checked like any access) or the conversation's. */
