@@ -117,6 +117,10 @@ for (const provider of testProviders()) {
     describe('who sees the board', () => {
       it('each viewer sees only the groups where they are a member with consent; the others are refused and audited', async () => {
         expect((await put(ids.kl)).card).toBeDefined();
+        // Otto's M.N. is not on the board: his view offers to put them on; Anna's, of K.L. only, offers nothing.
+        const ottoBefore = await execute('boardShow', { teamId: TEAM_ID }, OTTO);
+        expect(JSON.stringify(ottoBefore.card)).toContain(`"verb":"boardAddForm","title":"M.N.","data":{"groupId":"${ids.mn}"}`);
+        expect(JSON.stringify((await execute('boardShow', { teamId: TEAM_ID }, USERS.anna)).card)).not.toContain('boardAddForm');
         expect((await put(ids.mn, OTTO)).card).toBeDefined();
         clock = at('2026-12-04T09:00:00Z');
 

@@ -197,7 +197,7 @@ function boardSamples(locale: (typeof LOCALES)[number]): Record<string, Adaptive
   const stats = boardStats([{ placedAt: at('2026-10-01T10:00:00Z'), removedAt: at('2026-10-20T10:00:00Z') }, { placedAt: at('2026-11-17T10:00:00Z'), removedAt: null }], now, 'Europe/Stockholm');
   return {
     board: boardCard(locale, [entry, other], { ...options, notice: 'ok' }),
-    boardEmpty: boardCard(locale, [], { ...options, canSettings: false }),
+    boardEmpty: boardCard(locale, [], { ...options, canSettings: false, addable: [{ groupId: 'g-1', alias: 'K.L.' }, { groupId: 'g-2', alias: 'Sjuk **hela** veckan ${$root}' }] }),
     boardOtherTeams: boardCard(locale, [other], { ...options, otherTeams: [{ teamId: 't-2', name: 'Ringa **FK** ${x}' }, { teamId: 't-3', name: null }] }),
     boardDaily: boardCard(locale, [entry], { ...options, daily: true }),
     boardPage: boardCard(locale, Array.from({ length: 10 }, (_, i) => ({ ...entry, groupId: `g-${i}` })), { ...options, offset: 10, total: 25 }),

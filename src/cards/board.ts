@@ -44,6 +44,8 @@ export interface BoardCardOptions {
   notice?: string;
   /** The viewer is a case manager of one of the team's FACT groups: the board settings. */
   canSettings: boolean;
+  /** The viewer's groups (with consent) that are not on the board: a button each opens the put-on form. */
+  addable?: Array<{ groupId: string; alias: string }>;
   /** In personal chat, the other FACT teams the viewer is in: a button for each board. */
   otherTeams?: Array<{ teamId: string; name: string | null }>;
 }
@@ -108,7 +110,10 @@ export function boardCard(locale: Locale, page: BoardCardEntry[], options: Board
         settings: translate(locale, 'board.settings.open'),
         privacy: translate(locale, 'board.privacy'),
         otherTeams: translate(locale, 'board.otherTeams'),
+        add: translate(locale, 'board.add'),
+        addIntro: translate(locale, 'board.addIntro'),
       },
+      addable: options.addable ?? [],
       otherTeams: (options.otherTeams ?? []).map((t, i) => ({ teamId: t.teamId, title: t.name ?? translate(locale, 'board.team.unnamed', { n: i + 1 }) })),
       notice: options.notice ?? null,
       entries: shown.map((entry) => ({

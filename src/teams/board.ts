@@ -164,8 +164,11 @@ export function boardFeature(deps: BotDeps): Feature {
       const names = await findTeamNames(db, teams);
       otherTeams = teams.map((teamId) => ({ teamId, name: names.get(teamId) ?? null }));
     }
+    const onBoard = new Set(all.map((e) => e.groupId));
+    const addable = viewer.visible.filter((g) => !onBoard.has(g.id)).slice(0, 10).map((g) => ({ groupId: g.id, alias: g.individualAlias }));
     return boardCard(viewer.locale, entries, {
-      otherTeams, teamId: viewer.teamId, now: now(), timeZone, offset, total: sorted.length, daily: options.daily, stats, notice: options.notice, canSettings: Boolean(isCaseManagerIn(viewer)) });
+      otherTeams,
+      addable, teamId: viewer.teamId, now: now(), timeZone, offset, total: sorted.length, daily: options.daily, stats, notice: options.notice, canSettings: Boolean(isCaseManagerIn(viewer)) });
   }
 
   /** The group a card names (checked like any access) or the conversation's. */
