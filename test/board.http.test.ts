@@ -302,6 +302,22 @@ for (const provider of testProviders()) {
         expect(stats).toContain('På tavlan per vecka (12 veckor)');
         expect(stats).toContain('I snitt 3,5 dagar på tavlan (2 perioder).');
       });
+
+      it('two adds at once (two members pressing, or a redelivery racing its original): one current entry, the other gets the polite answer', async () => {
+        const [first, second] = await Promise.all([put(ids.kl, USERS.sara), put(ids.kl, USERS.anna)]);
+        const answers = [first, second].map((a) => (a.card ? cardText(a.card) : (a.message ?? '')));
+        expect(answers.filter((text) => text.includes('K.L. är uppsatt på FACT-tavlan.'))).toHaveLength(1);
+        expect(answers.filter((text) => text === 'Individen är redan på FACT-tavlan.')).toHaveLength(1);
+        const current = await db().boardEntry.findMany({ where: { groupId: ids.kl, removedAt: null } });
+        expect(current).toHaveLength(1);
+        expect(current[0]!.currentGroupId).toBe(ids.kl);
+
+        // Taken off, the group can be put on again: the old entry no longer holds the unique slot.
+        await takeOff(ids.kl);
+        expect((await db().boardEntry.findUniqueOrThrow({ where: { id: current[0]!.id } })).currentGroupId).toBeNull();
+        expect(cardText((await put(ids.kl)).card)).toContain('K.L. är uppsatt på FACT-tavlan.');
+        expect(await db().boardEntry.count({ where: { groupId: ids.kl, removedAt: null } })).toBe(1);
+      });
     });
 
     describe('the daily board card', () => {

@@ -7,7 +7,7 @@ import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import type { BoardEntryInput, BoardSettingsInput } from '../domain/board';
 import { DomainError } from '../domain/errors';
 import { recordChange } from './audit';
-import type { Db } from './database';
+import { isUniqueViolation, type Db } from './database';
 import { consentedMemberWhere, type Actor } from './members';
 
 /** How many open agreements and goal updates each entry of the board lists (the rest are counted). */
@@ -54,18 +54,33 @@ export function findCurrentBoardEntry(db: Db, groupId: string) {
 
 /**
  * Puts the group's individual on the board; `duplicate` when they are on it already. Audited as
- * `board.add`, in the same transaction.
+ * `board.add`, in the same transaction. The current entry carries `currentGroupId` (unique), so of two
+ * adds at once (two members pressing, a redelivery racing its original) the database lets one insert;
+ * the other's unique violation becomes the same `duplicate`.
  */
 export async function placeOnBoard(db: Db, groupId: string, input: BoardEntryInput, actor: Actor, now: Date) {
-  return db.$transaction(async (tx) => {
-    const current = await tx.boardEntry.findFirst({ where: { groupId, removedAt: null }, select: { id: true } });
-    if (current) throw new DomainError('duplicate', {}, 'board.alreadyOn');
-    const entry = await tx.boardEntry.create({
-      data: { groupId, placedAt: now, placedByMemberId: actor.memberId, reasonCode: input.reasonCode, reasonText: input.reasonText, interventions: input.interventions },
+  try {
+    return await db.$transaction(async (tx) => {
+      const current = await tx.boardEntry.findFirst({ where: { groupId, removedAt: null }, select: { id: true } });
+      if (current) throw new DomainError('duplicate', {}, 'board.alreadyOn');
+      const entry = await tx.boardEntry.create({
+        data: {
+          groupId,
+          currentGroupId: groupId,
+          placedAt: now,
+          placedByMemberId: actor.memberId,
+          reasonCode: input.reasonCode,
+          reasonText: input.reasonText,
+          interventions: input.interventions,
+        },
+      });
+      await recordChange(tx, 'board.add', groupId, actor, 'BoardEntry', entry.id, now);
+      return entry;
     });
-    await recordChange(tx, 'board.add', groupId, actor, 'BoardEntry', entry.id, now);
-    return entry;
-  });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('duplicate', {}, 'board.alreadyOn');
+    throw error;
+  }
 }
 
 /**
@@ -76,7 +91,7 @@ export async function takeOffBoard(db: Db, groupId: string, note: string, actor:
   return db.$transaction(async (tx) => {
     const current = await tx.boardEntry.findFirst({ where: { groupId, removedAt: null }, select: { id: true } });
     if (!current) return 'not_on_board';
-    const taken = await tx.boardEntry.updateMany({ where: { id: current.id, removedAt: null }, data: { removedAt: now, removedByMemberId: actor.memberId, removalNote: note } });
+    const taken = await tx.boardEntry.updateMany({ where: { id: current.id, removedAt: null }, data: { removedAt: now, removedByMemberId: actor.memberId, removalNote: note, currentGroupId: null } });
     if (taken.count !== 1) return 'not_on_board';
     await recordChange(tx, 'board.remove', groupId, actor, 'BoardEntry', current.id, now);
     return 'removed';
