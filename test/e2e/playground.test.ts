@@ -692,7 +692,89 @@ describe.skipIf(SKIP)('the bot in the Agents Playground', () => {
     },
     BROWSER_TEST_TIMEOUT,
   );
+
+  it(
+    'FACT board: the case manager puts K.L. on the board through the form; "tavla" posts only a count, and "Visa" shows K.L. with the reason and interventions; stored and audited without text (issue 11)',
+    async () => {
+      keepEvidence('board');
+      const { page } = session;
+      const db = bot.database.db;
+      const group = await db.resourceGroup.findFirstOrThrow({ where: { individualAlias: 'K.L.' }, include: { members: true } });
+      const caseManager = group.members.find((m) => m.isCaseManager)!;
+      // Set up through "starta" above as FACT in the channel of "Resursgrupp Demo": Teams' team id is the group's, so the board applies.
+      expect(group).toMatchObject({ caseManagementModel: 'FACT', conversationType: 'channel' });
+      expect(group.teamId).toBeTruthy();
+      expect(await db.boardEntry.count({ where: { groupId: group.id } })).toBe(0);
+      const since = new Date();
+
+      // 1. "@Resursgruppsbot tavla lägg till": a shell for the caller; "Visa" opens the form, filled in like a person would.
+      const addThread = await mentionBotAndPost(page, DEMO.botName, 'tavla lägg till');
+      const form = await openShell(addThread, 'Sätt upp på FACT-tavlan', 'Sätt upp på FACT-tavlan: K.L.');
+      await chooseInCard(form, 'Anledning', BOARD_REASON);
+      await form.getByLabel('Mer om anledningen (krävs vid Annat)').fill(BOARD_REASON_TEXT);
+      await form.getByLabel('Överenskomna insatser').fill(BOARD_INTERVENTIONS);
+      await clickCardAction(form, 'Sätt upp på tavlan');
+      const added = await waitForBotCard(addThread, /K\.L\. är uppsatt på FACT-tavlan\./);
+      expect(normalise(await added.innerText())).toContain('K.L.');
+
+      // 2. "@Resursgruppsbot tavla": the posted card shows only how many are on the board, nobody's alias or reason.
+      const thread = await mentionBotAndPost(page, DEMO.botName, 'tavla');
+      const shell = await waitForBotCard(thread, /^FACT-tavlan .*Visa$/);
+      const shellText = normalise(await shell.innerText());
+      expect(shellText).toContain('1 på tavlan.');
+      for (const secret of ['K.L.', BOARD_REASON, BOARD_REASON_TEXT, BOARD_INTERVENTIONS]) expect(shellText).not.toContain(secret);
+      const [posted] = await playgroundLogEntries(page, 'message 201');
+      const postedCard = JSON.stringify((posted!.request as { attachments?: unknown[] }).attachments ?? []);
+      expect(postedCard).toContain('"verb":"boardShow"');
+      for (const secret of ['K.L.', BOARD_REASON, BOARD_REASON_TEXT, BOARD_INTERVENTIONS]) expect(postedCard).not.toContain(secret);
+
+      // 3. "Visa": the board, for her: K.L. with the reason, 0 or 1 days, and the interventions.
+      await clickCardAction(shell, 'Visa');
+      const board = await waitForBotCard(thread, /^FACT-tavlan .*K\.L\./);
+      const boardText = normalise(await board.innerText());
+      expect(boardText).toMatch(/[01] dagar? på tavlan/);
+      expect(boardText).toContain(`${BOARD_REASON}: ${BOARD_REASON_TEXT}`);
+      expect(boardText).toContain(BOARD_INTERVENTIONS);
+      expect(boardText).not.toMatch(/\$\{|undefined|null|NaN|\[object/);
+      await board.scrollIntoViewIfNeeded();
+      await screenshot(page, path.join(REPO_ROOT, 'test-results', 'e2e-board.png'));
+
+      // 4. Stored: one current entry, by her, with the reason's code and her words.
+      const entries = await db.boardEntry.findMany({ where: { groupId: group.id } });
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({
+        reasonCode: 'relapse_risk',
+        reasonText: BOARD_REASON_TEXT,
+        interventions: BOARD_INTERVENTIONS,
+        placedByMemberId: caseManager.id,
+        removedAt: null,
+        currentGroupId: group.id,
+      });
+
+      // 5. Audited: the add, and the board read by hand; no text of the entry in any audit row.
+      const audit = await db.auditEvent.findMany({ where: { groupId: group.id, at: { gte: since }, action: { startsWith: 'board.' } }, orderBy: { at: 'asc' } });
+      const byHer = { outcome: 'allowed', actorMemberId: caseManager.id, actorAadObjectId: caseManager.aadObjectId };
+      expect(audit.filter((e) => e.outcome !== 'allowed')).toEqual([]);
+      expect(audit.filter((e) => e.action === 'board.add')).toMatchObject([{ ...byHer, entityType: 'BoardEntry', entityId: entries[0]!.id }]);
+      const reads = audit.filter((e) => e.action === 'board.read');
+      expect(reads.length).toBeGreaterThanOrEqual(1);
+      expect(reads.filter((e) => e.trigger === 'manual').length).toBeGreaterThanOrEqual(1);
+      expect(reads.filter((e) => e.trigger === 'automatic')).toEqual([]);
+      for (const event of await db.auditEvent.findMany()) {
+        for (const value of Object.values(event)) {
+          if (typeof value !== 'string') continue;
+          for (const typed of [BOARD_REASON_TEXT, BOARD_INTERVENTIONS]) expect(value).not.toContain(typed);
+        }
+      }
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
 });
+
+/** The FACT board entry the case manager writes for K.L. (fictional). */
+const BOARD_REASON = 'Ökade symtom eller risk för återfall';
+const BOARD_REASON_TEXT = 'Hör röster igen sedan i helgen';
+const BOARD_INTERVENTIONS = 'Hembesök varje dag (Sara), läkarbesök på torsdag';
 
 /** The relative in the Playground's mock tenant (.m365agentsplayground.yml). */
 const LARS = { id: '29:demo-lars-lundqvist', aadObjectId: '00000000-0000-4000-8000-00000000c004', name: 'Lars Lundqvist (närstående)' };
