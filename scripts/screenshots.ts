@@ -51,6 +51,7 @@ const VIEWS: View[] = [
   { name: 'summary', sv: 'överenskommelse sammanfattning', en: 'agreement summary', press: [SHOW] },
   { name: 'crisis-plan', sv: 'krisplan', en: 'crisis plan', press: [['Öppna krisplanen', 'Open the crisis plan']] },
   { name: 'log', sv: 'logg', en: 'log', press: [SHOW] },
+  { name: 'my-groups', sv: 'mina grupper', en: 'my groups', press: [SHOW] },
 ];
 
 async function main(): Promise<void> {
