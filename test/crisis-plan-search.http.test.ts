@@ -27,7 +27,7 @@ for (const provider of testProviders()) {
     const db = () => t.bot.database.db;
     const { execute, where } = talkTo(() => t);
 
-    async function search(from: TestUser, alias = '', extra: { locale?: string } = {}) {
+    async function search(from: TestUser, alias = '', extra: { locale?: string; skip?: number; count?: number } = {}) {
       const response = await t.post(composeQueryActivity('crisisPlanSearch', { alias }, { ...where(from), scope: 'personal', ...extra }));
       expect(response.status).toBe(200);
       return (response.body as ComposeAnswer).composeExtension;
@@ -61,6 +61,9 @@ for (const provider of testProviders()) {
       expect((await search(USERS.sara, 'k.l')).attachments!.map((a) => a.preview.content.title)).toEqual(['K.L.']);
       expect((await search(USERS.anna)).attachments!.map((a) => a.preview.content.title)).toEqual(['K.L.']);
       expect((await search(USERS.sara, 'zz')).attachments).toEqual([]);
+      // A page counts plans only: C.D. (no plan yet) sorts between them and takes no place.
+      expect((await search(USERS.sara, '', { count: 2 })).attachments!.map((a) => a.preview.content.title)).toEqual(['A.B.', 'K.L.']);
+      expect((await search(USERS.sara, '', { skip: 1, count: 1 })).attachments!.map((a) => a.preview.content.title)).toEqual(['K.L.']);
     });
 
     it('finds nothing for a relative without crisis-plan access, a member without consent, or an outsider', async () => {

@@ -195,19 +195,28 @@ const GROUP_BATCH = 200;
 /**
  * The groups whose crisis plan the caller may read: for the personal-chat lookup and the compose-box
  * search. By alias; with `aliasQuery`, those whose alias contains it (any case). Each with whether a
- * plan has been written.
+ * plan has been written; `withPlanOnly` leaves out the groups without one (in the query, so `take`
+ * counts only plans).
  *
  * @example
  *   const groups = await findCrisisPlanGroupsOf(db, caller.aadObjectId, 'k.l', 10);
  *   // [{ groupId: '…', alias: 'K.L.', hasPlan: true }]
  */
-export async function findCrisisPlanGroupsOf(db: Db, aadObjectId: string, aliasQuery: string | undefined, take: number): Promise<Array<{ groupId: string; alias: string; hasPlan: boolean }>> {
+export async function findCrisisPlanGroupsOf(
+  db: Db,
+  aadObjectId: string,
+  aliasQuery: string | undefined,
+  take: number,
+  options: { withPlanOnly?: boolean } = {},
+): Promise<Array<{ groupId: string; alias: string; hasPlan: boolean }>> {
+  const readers = crisisPlanReaderWhere(db, aadObjectId);
+  const where = options.withPlanOnly ? { AND: [readers, { group: { crisisPlan: { isNot: null } } }] } : readers;
   const needle = aliasQuery?.trim().toLocaleLowerCase() ?? '';
   const found: Array<{ groupId: string; alias: string; hasPlan: boolean }> = [];
   // The alias match is made here rather than in SQL: SQLite and PostgreSQL differ on case-insensitive LIKE.
   for (let skip = 0; found.length < take; skip += GROUP_BATCH) {
     const batch = await db.member.findMany({
-      where: crisisPlanReaderWhere(db, aadObjectId),
+      where,
       orderBy: [{ group: { individualAlias: 'asc' } }, { groupId: 'asc' }],
       skip,
       take: GROUP_BATCH,

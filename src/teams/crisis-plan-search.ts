@@ -36,8 +36,8 @@ export function crisisPlanSearchFeature(deps: BotDeps): Feature {
     const alias = typeof query.parameters.alias === 'string' ? query.parameters.alias.slice(0, ALIAS_QUERY_MAX) : '';
     const skip = Math.max(0, Math.min(query.skip, 1000));
     const count = Math.max(1, Math.min(query.count, RESULTS_MAX));
-    // Only groups whose plan this caller may read: the query applies the same rule as opening it.
-    const groups = (await findCrisisPlanGroupsOf(db, caller.aadObjectId, alias, skip + count)).filter((g) => g.hasPlan).slice(skip);
+    // Only groups whose plan this caller may read (the query applies the same rule as opening it) and that have one.
+    const groups = (await findCrisisPlanGroupsOf(db, caller.aadObjectId, alias, skip + count, { withPlanOnly: true })).slice(skip);
     const conversationId = conversationKey(context.activity.conversation?.id ?? '') || undefined;
     await recordAudits(
       db,
