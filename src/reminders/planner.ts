@@ -64,9 +64,7 @@ export async function planAgreementReminders(db: Db, options: PlanOptions): Prom
       group: { select: { id: true, ...WORKING_TIME_COLUMNS, reminderLeadDays: true, escalateAfterDays: true } },
     },
   });
-  const caseManagers = new Map(
-    (await db.member.findMany({ where: { groupId: { in: [...new Set(agreements.map((a) => a.group.id))] }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } })).map((m) => [m.groupId, m.id]),
-  );
+  const caseManagers = await caseManagersOf(db, [...new Set(agreements.map((a) => a.group.id))]);
   const horizon = now.getTime() + horizonMs;
   const planned: PlannedReminder[] = [];
   for (const agreement of agreements) {
@@ -183,7 +181,7 @@ export async function planDigests(db: Db, options: PlanOptions): Promise<number>
     const today = localDayOf(now, wt.timeZone);
     const weekday = new Date(`${today}T12:00:00Z`).getUTCDay() || 7;
     const monday = isoDay(new Date(new Date(`${today}T12:00:00Z`).getTime() - (weekday - 1) * DAY_MS));
-    return { monday, at: nextWorkingTime(wallClockStart(monday, wt), wt) };
+    return { monday, at: firstWorkingTimeOn(monday, wt) };
   };
   for (const group of groups) {
     const wt = workingTimeOf(group);
@@ -241,9 +239,7 @@ export async function planCrisisPlanReviews(db: Db, options: PlanOptions): Promi
     select: { id: true, reviewedAt: true, createdAt: true, reviewIntervalMonths: true, group: { select: { id: true, ...WORKING_TIME_COLUMNS } } },
   });
   if (plans.length === 0) return 0;
-  const caseManagers = new Map(
-    (await db.member.findMany({ where: { groupId: { in: plans.map((p) => p.group.id) }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } })).map((m) => [m.groupId, m.id]),
-  );
+  const caseManagers = await caseManagersOf(db, plans.map((p) => p.group.id));
   const horizon = now.getTime() + horizonMs;
   const planned: PlannedReminder[] = [];
   for (const plan of plans) {
@@ -251,7 +247,7 @@ export async function planCrisisPlanReviews(db: Db, options: PlanOptions): Promi
     if (!caseManager) continue;
     const wt = workingTimeOf(plan.group);
     const day = crisisPlanReviewDay(plan, wt.timeZone);
-    const at = nextWorkingTime(wallClockStart(day, wt), wt);
+    const at = firstWorkingTimeOn(day, wt);
     if (at.getTime() > horizon) continue;
     planned.push({
       groupId: plan.group.id,
@@ -266,9 +262,15 @@ export async function planCrisisPlanReviews(db: Db, options: PlanOptions): Promi
   return planReminders(db, planned);
 }
 
-/** Midnight of a day in the working time's zone, as an instant (nextWorkingTime moves it to the start). */
-function wallClockStart(day: string, wt: WorkingTime): Date {
-  return startOfWorkingDay(day, { ...wt, startMinute: 0 });
+/** The first working time on or after a day (its start, when the day is a working day), as an instant. */
+function firstWorkingTimeOn(day: string, wt: WorkingTime): Date {
+  return nextWorkingTime(startOfWorkingDay(day, { ...wt, startMinute: 0 }), wt);
+}
+
+/** The current case manager of each group (group id → member id), read once for a planning pass. */
+async function caseManagersOf(db: Db, groupIds: string[]): Promise<Map<string, string>> {
+  const members = await db.member.findMany({ where: { groupId: { in: groupIds }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } });
+  return new Map(members.map((m) => [m.groupId, m.id]));
 }
 
 /**
@@ -302,15 +304,13 @@ export async function planBoardReminders(db: Db, options: PlanOptions): Promise<
   });
   if (entries.length > 0) {
     const askAfter = new Map((await db.boardTeam.findMany({ where: { teamId: { in: entries.flatMap((e) => (e.group.teamId ? [e.group.teamId] : [])) } }, select: { teamId: true, askAfterDays: true } })).map((t) => [t.teamId, t.askAfterDays]));
-    const caseManagers = new Map(
-      (await db.member.findMany({ where: { groupId: { in: entries.map((e) => e.group.id) }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } })).map((m) => [m.groupId, m.id]),
-    );
+    const caseManagers = await caseManagersOf(db, entries.map((e) => e.group.id));
     for (const entry of entries) {
       const caseManager = caseManagers.get(entry.group.id);
       if (!caseManager) continue;
       const wt = workingTimeOf(entry.group);
       const day = boardQuestionDay(entry.placedAt, (entry.group.teamId ? askAfter.get(entry.group.teamId) : undefined) ?? DEFAULT_ASK_AFTER_DAYS, wt.timeZone);
-      const at = nextWorkingTime(wallClockStart(day, wt), wt);
+      const at = firstWorkingTimeOn(day, wt);
       if (at.getTime() > horizon) continue;
       planned.push({
         groupId: entry.group.id,
