@@ -182,7 +182,7 @@ export async function loadDemoGroup(db: Db, playground: PlaygroundConfig, option
     const meeting = { startDay: '2026-01-06', time: '09:00', timeZone: group.timeZone, recurrence: { kind: 'monthly', nth: 1, weekday: 2 } } as const;
     const next = nextOccurrence(meeting, now)!;
     await tx.followUp.create({
-      data: { groupId: group.id, kind: 'group_meeting', startDay: next.day, time: meeting.time, timeZone: meeting.timeZone, recurrence: formatRecurrence(meeting.recurrence), nextAt: next.at, nextDay: next.day, createdByMemberId: members.case_manager },
+      data: { groupId: group.id, kind: 'group_meeting', startDay: next.day, time: meeting.time, timeZone: meeting.timeZone, recurrence: formatRecurrence(meeting.recurrence), nextAt: next.at, nextDay: next.day, unplannedAt: next.at, unplannedDay: next.day, createdByMemberId: members.case_manager },
     });
 
     // The shape of src/domain/crisis-plan.ts (CrisisPlanContent); every name and number is fictional.

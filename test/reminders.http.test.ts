@@ -13,7 +13,7 @@ import { createFollowUp } from '../src/storage/follow-ups';
 import { BOT, CHANNEL_ID, messageActivity, USERS } from './support/activities';
 import { adaptiveCardErrors } from './support/cards';
 import { createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
-import { testProviders } from './support/databases';
+import { failInsertsInto, testProviders } from './support/databases';
 import { cardOf, cardText, type CapturedActivity } from './support/fake-connector';
 
 const at = (iso: string) => new Date(iso);
@@ -237,6 +237,23 @@ for (const provider of testProviders()) {
         expect(await db().reminder.count({ where: { status: 'sent' } })).toBe(2);
       });
 
+      it('a database error while planning a follow-up leaves it where it was, never moved on without its reminder; the next run plans and sends it', async () => {
+        const followUp = await createFollowUp(db(), groupId, 'Europe/Stockholm', { kind: 'plan_follow_up', startDay: '2026-12-02', time: '09:00', recurrence: { kind: 'weekly', everyWeeks: 1 }, memberIds: [] }, actor(), at('2026-11-25T07:00:00Z'));
+        const before = await db().followUp.findUniqueOrThrow({ where: { id: followUp.id } });
+        // The reminder's insert fails inside the database, after the follow-up was moved on in the same transaction.
+        const restore = await failInsertsInto(db(), provider, 'Reminder');
+        try {
+          await expect(planAll(db(), { now: at('2026-12-02T08:00:00Z'), horizonMs: DEFAULT_SCHEDULER_OPTIONS.horizonMs })).rejects.toThrow();
+        } finally {
+          await restore();
+        }
+        expect(await db().followUp.findUniqueOrThrow({ where: { id: followUp.id } })).toMatchObject({ status: 'active', nextDay: '2026-12-02', nextAt: before.nextAt, unplannedDay: '2026-12-02', unplannedAt: before.unplannedAt });
+        expect(await db().reminder.count()).toBe(0);
+        const [reminder] = await tickAt('2026-12-02T08:00:10Z');
+        expect(cardText(cardOf(reminder))).toContain('Uppföljning av planen 2 dec. 2026 09:00.');
+        expect(await db().followUp.findUniqueOrThrow({ where: { id: followUp.id } })).toMatchObject({ status: 'active', nextDay: '2026-12-09' });
+      });
+
       it('waits for Retry-After on a 429 and sends once; a 429 that persists defers the reminder, never drops it', async () => {
         await createFollowUp(db(), groupId, 'Europe/Stockholm', { kind: 'plan_follow_up', startDay: '2026-12-02', time: '09:00', recurrence: { kind: 'once' }, memberIds: [] }, actor(), at('2026-11-25T07:00:00Z'));
         clock = at('2026-12-02T08:00:00Z');
@@ -350,6 +367,30 @@ for (const provider of testProviders()) {
         expect(cardText(cancelled.card)).toContain('Uppföljningen är avbokad.');
         expect(await db().reminder.findFirstOrThrow({ where: { occurrenceKey: 'x' } })).toMatchObject({ status: 'cancelled' });
         expect(await db().auditEvent.count({ where: { groupId, entityId: followUp.id, action: { in: ['followup.create', 'followup.change', 'followup.cancel'] } } })).toBe(3);
+      });
+
+      it('a change that keeps an occurrence already planned plans it again under the new schedule, and sends it once', async () => {
+        clock = at('2026-12-01T07:00:00Z');
+        const created = await execute('followUpCreate', { kind: 'sip_meeting', day: '2026-12-04', time: '10:00', repeat: 'once', members: '' });
+        expect(cardText(created.card)).toContain('Uppföljningen är planerad.');
+        const followUp = await db().followUp.findFirstOrThrow();
+        await planAll(db(), { now: clock, horizonMs: DEFAULT_SCHEDULER_OPTIONS.horizonMs * 3 });
+        expect(await db().reminder.count({ where: { followUpId: followUp.id, status: 'pending' } })).toBe(2); // the meeting and its agenda
+        // Planned, not yet happened: `uppföljning` still lists it, with change and cancel.
+        const listed = await execute('followUpsShow', {});
+        expect(cardText(listed.card)).toContain('Nästa: 4 dec. 2026 10:00');
+        expect(JSON.stringify(listed.card)).toContain(`"followUpId":"${followUp.id}"`);
+        // Same day and time, now every other week: what was planned is cancelled, and the same occurrence planned anew.
+        const changed = await execute('followUpCreate', { followUpId: followUp.id, kind: 'sip_meeting', day: '2026-12-04', time: '10:00', repeat: 'weekly:2', members: '' });
+        expect(cardText(changed.card)).toContain('Uppföljningen är ändrad.');
+        expect(await db().reminder.count({ where: { followUpId: followUp.id, status: 'cancelled', outcome: 'follow_up_changed' } })).toBe(2);
+        const [agenda] = await tickAt('2026-12-03T07:00:00Z');
+        expect(cardText(cardOf(agenda))).toContain('Dagordning inför SIP-möte (samordnad individuell plan) 4 dec. 2026 10:00.');
+        const [reminder, ...more] = await tickAt('2026-12-04T09:00:00Z');
+        expect(cardText(cardOf(reminder))).toContain('SIP-möte (samordnad individuell plan) 4 dec. 2026 10:00.');
+        expect(more).toEqual([]);
+        expect(await db().reminder.count({ where: { followUpId: followUp.id, status: 'sent' } })).toBe(2);
+        expect(await db().followUp.findUniqueOrThrow({ where: { id: followUp.id } })).toMatchObject({ revision: 1, nextDay: '2026-12-18' });
       });
 
       it('the case manager sets the working time, holidays and the weekly digest; others are refused; bad input changes nothing', async () => {

@@ -74,7 +74,11 @@ describe.skipIf(!postgres)('reminders from three processes on PostgreSQL, one ki
     for (;;) {
       const sent = await db.db.reminder.count({ where: { status: 'sent' } });
       if (sent === TOTAL) break;
-      if (Date.now() > deadline) throw new Error(`only ${sent} of ${TOTAL} reminders sent; ${connector.posts.length} posts arrived`);
+      if (Date.now() > deadline) {
+        const unsent = await db.db.reminder.groupBy({ by: ['status', 'outcome'], where: { status: { not: 'sent' } }, _count: true });
+        const unplanned = await db.db.followUp.count({ where: { status: 'active' } });
+        throw new Error(`only ${sent} of ${TOTAL} reminders sent; ${connector.posts.length} posts arrived; not sent: ${JSON.stringify(unsent)}; follow-ups still active: ${unplanned}`);
+      }
       await new Promise((wake) => setTimeout(wake, 500));
     }
     const survivors = workers.slice(1);

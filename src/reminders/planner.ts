@@ -99,8 +99,10 @@ export async function planAgreementReminders(db: Db, options: PlanOptions): Prom
 /**
  * Follow-up reminders: each active follow-up's next occurrence within the horizon becomes a reminder
  * (to the channel or to each chosen member), a meeting also an agenda the working day before, and the
- * follow-up moves on to its following occurrence (or finishes). The move is a guarded update, so two
- * processes planning at once move it once.
+ * follow-up's planner place (unplannedAt) moves on to the following occurrence. Its coming occurrence as
+ * members see it (nextAt) moves on only once that occurrence has passed, so `uppföljning`, the digest
+ * and "snooze to the next meeting" show a meeting planned for tomorrow as tomorrow's; a one-off
+ * follow-up is finished then.
  */
 export async function planFollowUpReminders(db: Db, options: PlanOptions): Promise<number> {
   const { now, horizonMs } = options;
@@ -110,13 +112,14 @@ export async function planFollowUpReminders(db: Db, options: PlanOptions): Promi
   // over a few passes, bounded so one run stays short.
   for (let pass = 0; pass < 8; pass++) {
     const due = await db.followUp.findMany({
-      where: { status: 'active', nextAt: { lte: horizon } },
+      where: { status: 'active', unplannedAt: { lte: horizon } },
       include: { group: { select: { id: true, ...WORKING_TIME_COLUMNS } } },
       take: 500,
     });
     if (due.length === 0) break;
     for (const followUp of due) created += await planOneOccurrence(db, followUp, now);
   }
+  await moveOnPassedOccurrences(db, now);
   return created;
 }
 
@@ -124,24 +127,27 @@ type FollowUpWithGroup = Awaited<ReturnType<Db['followUp']['findFirstOrThrow']>>
   group: { id: string; timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number };
 };
 
+/**
+ * Plans a follow-up's next unplanned occurrence and moves its planner place on, in one transaction: a
+ * process that dies in between leaves the follow-up where it was (a later run plans it), never moved
+ * on without its reminder. The move is guarded by the occurrence and the schedule's revision it starts
+ * from, so of two processes only one plans it. After a change of the schedule the keys carry its
+ * revision, so an occurrence planned (and cancelled) under the old schedule is planned again.
+ */
 async function planOneOccurrence(db: Db, followUp: FollowUpWithGroup, now: Date): Promise<number> {
   const wt = workingTimeOf(followUp.group);
-  const at = followUp.nextAt!;
-  const day = followUp.nextDay ?? localDayOf(at, followUp.timeZone);
+  const at = followUp.unplannedAt!;
+  const day = followUp.unplannedDay ?? localDayOf(at, followUp.timeZone);
   const recurrence = parseRecurrence(followUp.recurrence) ?? { kind: 'once' as const };
   const next = nextOccurrence({ startDay: followUp.startDay, time: followUp.time, timeZone: followUp.timeZone, recurrence }, at);
-  // Move on first (guarded): of two processes, only the one that moved it plans this occurrence.
-  const moved = await db.followUp.updateMany({
-    where: { id: followUp.id, status: 'active', nextAt: at },
-    data: next ? { nextAt: next.at, nextDay: next.day } : { nextAt: null, nextDay: null, status: 'finished' },
-  });
-  if (moved.count !== 1) return 0;
+  // After a change: ':r<revision>' at the end (the day stays the third part, which agendas are read by).
+  const revision = followUp.revision > 0 ? `:r${followUp.revision}` : '';
   const recipients: Array<string | undefined> =
     followUp.audience === 'members' ? (JSON.parse(followUp.audienceMemberIds ?? '[]') as string[]) : [undefined];
   const planned: PlannedReminder[] = recipients.map((memberId) => ({
     groupId: followUp.groupId,
     kind: 'follow_up',
-    occurrenceKey: `follow_up:${followUp.id}:${day}T${followUp.time}${memberId ? `:${memberId}` : ''}`,
+    occurrenceKey: `follow_up:${followUp.id}:${day}T${followUp.time}${memberId ? `:${memberId}` : ''}${revision}`,
     followUpId: followUp.id,
     memberId,
     destination: memberId ? memberDestination(memberId) : groupDestination(followUp.groupId),
@@ -154,14 +160,40 @@ async function planOneOccurrence(db: Db, followUp: FollowUpWithGroup, now: Date)
     planned.push({
       groupId: followUp.groupId,
       kind: 'meeting_agenda',
-      occurrenceKey: `meeting_agenda:${followUp.id}:${day}`,
+      occurrenceKey: `meeting_agenda:${followUp.id}:${day}${revision}`,
       followUpId: followUp.id,
       destination: groupDestination(followUp.groupId),
       dueAt: agendaAt,
       sendAfter: agendaAt.getTime() < now.getTime() ? nextWorkingTime(now, wt) : agendaAt,
     });
   }
-  return planReminders(db, planned);
+  return db.$transaction(async (tx) => {
+    const moved = await tx.followUp.updateMany({
+      where: { id: followUp.id, status: 'active', unplannedAt: at, revision: followUp.revision },
+      data: { unplannedAt: next?.at ?? null, unplannedDay: next?.day ?? null },
+    });
+    return moved.count === 1 ? planReminders(tx as unknown as Db, planned) : 0;
+  });
+}
+
+/**
+ * The follow-ups whose coming occurrence has passed and was planned: their coming occurrence becomes the
+ * next unplanned one, or, with none left, they are finished. Guarded by the occurrence they move from.
+ */
+async function moveOnPassedOccurrences(db: Db, now: Date): Promise<void> {
+  const passed = await db.followUp.findMany({
+    where: { status: 'active', nextAt: { lte: now } },
+    select: { id: true, nextAt: true, unplannedAt: true, unplannedDay: true },
+    take: 500,
+  });
+  for (const f of passed) {
+    // Not planned yet (its planning failed, or it is beyond the horizon of a stopped clock): it waits.
+    if (f.unplannedAt && f.unplannedAt.getTime() <= f.nextAt!.getTime()) continue;
+    await db.followUp.updateMany({
+      where: { id: f.id, status: 'active', nextAt: f.nextAt },
+      data: f.unplannedAt ? { nextAt: f.unplannedAt, nextDay: f.unplannedDay } : { nextAt: null, nextDay: null, status: 'finished' },
+    });
+  }
 }
 
 /**

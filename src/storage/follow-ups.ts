@@ -28,6 +28,8 @@ function scheduleOf(input: FollowUpInput, timeZone: string, first: { at: Date; d
     audienceMemberIds: input.memberIds.length > 0 ? JSON.stringify(input.memberIds) : null,
     nextAt: first.at,
     nextDay: first.day,
+    unplannedAt: first.at,
+    unplannedDay: first.day,
   };
 }
 
@@ -57,7 +59,7 @@ export async function changeFollowUp(db: Db, groupId: string, followUpId: string
   return db.$transaction(async (tx) => {
     const changed = await tx.followUp.updateMany({
       where: { id: followUpId, groupId, status: 'active' },
-      data: scheduleOf(input, timeZone, first),
+      data: { ...scheduleOf(input, timeZone, first), revision: { increment: 1 } },
     });
     if (changed.count === 0) return 'gone';
     await cancelPendingReminders(tx as unknown as Db, { followUpId }, 'follow_up_changed');
@@ -78,7 +80,7 @@ export async function cancelFollowUp(db: Db, groupId: string, followUpId: string
   return db.$transaction(async (tx) => {
     const found = await tx.followUp.findFirst({ where: { id: followUpId, groupId }, select: { id: true } });
     if (!found) throw new DomainError('not_found');
-    const cancelled = await tx.followUp.updateMany({ where: { id: followUpId, status: 'active' }, data: { status: 'cancelled', nextAt: null, nextDay: null } });
+    const cancelled = await tx.followUp.updateMany({ where: { id: followUpId, status: 'active' }, data: { status: 'cancelled', nextAt: null, nextDay: null, unplannedAt: null, unplannedDay: null } });
     if (cancelled.count === 0) return 'unchanged';
     await cancelPendingReminders(tx as unknown as Db, { followUpId }, 'follow_up_cancelled');
     await recordChange(tx, 'followup.cancel', groupId, actor, 'FollowUp', followUpId, now);

@@ -65,3 +65,27 @@ export async function createTestDatabaseUrl(provider: 'sqlite' | 'postgresql'): 
     drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
+
+/**
+ * Makes every INSERT into `table` fail inside the database (a trigger), to fail a step in the middle of
+ * a transaction the way a real database error does. Returns what removes it again.
+ *
+ * @example
+ *   const restore = await failInsertsInto(db, 'postgresql', 'Reminder'); … await restore();
+ */
+export async function failInsertsInto(
+  db: { $executeRawUnsafe(sql: string): Promise<number> },
+  provider: 'sqlite' | 'postgresql',
+  table: string,
+): Promise<() => Promise<void>> {
+  if (provider === 'sqlite') {
+    await db.$executeRawUnsafe(`CREATE TRIGGER "test_fail_insert" BEFORE INSERT ON "${table}" BEGIN SELECT RAISE(ABORT, 'test: insert refused'); END`);
+    return async () => void (await db.$executeRawUnsafe('DROP TRIGGER "test_fail_insert"'));
+  }
+  await db.$executeRawUnsafe(`CREATE FUNCTION "test_fail_insert"() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'test: insert refused'; END $$ LANGUAGE plpgsql`);
+  await db.$executeRawUnsafe(`CREATE TRIGGER "test_fail_insert" BEFORE INSERT ON "${table}" FOR EACH ROW EXECUTE FUNCTION "test_fail_insert"()`);
+  return async () => {
+    await db.$executeRawUnsafe(`DROP TRIGGER "test_fail_insert" ON "${table}"`);
+    await db.$executeRawUnsafe('DROP FUNCTION "test_fail_insert"()');
+  };
+}
