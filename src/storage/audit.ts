@@ -3,7 +3,9 @@
  * and kind of action. Never the text itself. The database refuses UPDATE and DELETE on the table.
  */
 import { commitClaim } from './activities';
+import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
+import { placeholders, type Sql } from './sql';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'failed';
 
@@ -67,6 +69,29 @@ export async function recordAudits(db: DbOrTx, entries: readonly AuditEntry[], a
     await db.auditEvent.createMany({
       data: entries.slice(i, i + 500).map((entry) => auditRow(entry, at)),
     });
+  }
+}
+
+const AUDIT_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorAadObjectId', 'actorMemberId', 'groupId', 'entityType', 'entityId', 'reason', 'trigger', 'conversationId'] as const;
+
+/**
+ * Appends entries outside any transaction, in plain SQL (sql.ts): for the hot paths (a read, a sent
+ * reminder), where the row stands alone. The same rows recordAudits writes.
+ *
+ * @example
+ *   await appendAudits(sql, [{ action: 'crisis_plan.read', outcome: 'allowed', groupId }], now);
+ */
+export async function appendAudits(sql: Sql, entries: readonly AuditEntry[], at: Date = new Date()): Promise<void> {
+  for (let i = 0; i < entries.length; i += 50) {
+    const chunk = entries.slice(i, i + 50);
+    const values = chunk.flatMap((entry) => {
+      const row = auditRow(entry, at);
+      return [randomUUID(), row.at, row.action, row.outcome, row.actorAadObjectId, row.actorMemberId, row.groupId, row.entityType, row.entityId, row.reason, row.trigger, row.conversationId];
+    });
+    await sql.run(
+      `INSERT INTO "AuditEvent" (${AUDIT_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${chunk.map(() => placeholders(AUDIT_COLUMNS.length)).join(', ')}`,
+      values,
+    );
   }
 }
 

@@ -10,12 +10,15 @@ import type { DatabaseProvider } from '../config';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
 import { applyMigrations, sqliteFilePath, type MigrationResult } from './migrations';
+import { openSql, type Sql } from './sql';
 
 /** The client type the storage layer codes against; both generated clients have this shape. */
 export type Db = SqliteClient;
 
 export interface Database {
   db: Db;
+  /** Plain SQL for the hot paths (sql.ts), on the same database. */
+  sql: Sql;
   provider: DatabaseProvider;
   migration: MigrationResult;
   close(): Promise<void>;
@@ -53,5 +56,15 @@ export async function openDatabase(url: string): Promise<Database> {
     // WAL lets readers work while a writer commits; the busy timeout waits for a lock instead of failing.
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
   }
-  return { db, provider, migration, close: () => db.$disconnect() };
+  const sql = openSql(provider, provider === 'sqlite' ? sqliteFilePath(url) : url);
+  return {
+    db,
+    sql,
+    provider,
+    migration,
+    close: async () => {
+      await sql.close();
+      await db.$disconnect();
+    },
+  };
 }

@@ -3,11 +3,13 @@
  * one process at a time under a lease, and settled with their outcome. A destination (a group's
  * conversation or a member's personal chat) is sent to by one process at a time (SendLease), so Teams'
  * per-conversation limits hold however many instances run. A process that dies leaves leases that
- * expire; another process takes the work over. Portable: guarded updates, no provider-specific SQL.
+ * expire; another process takes the work over. The outbox's hot statements are plain SQL (sql.ts),
+ * portable between both databases: guarded updates, an upsert and RETURNING.
  */
 import type { ReminderKind } from '../domain/follow-ups';
 import type { Db } from './database';
 import { isUniqueViolation } from './database';
+import { dateOf, dateOrNull, placeholders, type Sql } from './sql';
 
 export interface PlannedReminder {
   groupId: string;
@@ -59,34 +61,48 @@ export async function planReminders(db: Db, planned: readonly PlannedReminder[])
   return created;
 }
 
-/** The pending or abandoned (lease expired) reminders that may be sent now. */
-function dueWhere(now: Date) {
+/** The pending or abandoned (lease expired) reminders that may be sent now: two `now` parameters. */
+const DUE = `"sendAfter" <= ? AND ("status" = 'pending' OR ("status" = 'sending' AND "leaseUntil" < ?))`;
+
+const REMINDER_COLUMNS =
+  '"id", "groupId", "kind", "occurrenceKey", "agreementId", "followUpId", "memberId", "destination", "dueAt", "sendAfter", "status", ' +
+  '"leaseOwner", "leaseUntil", "attempts", "sentAt", "outcome", "snoozedFromId", "createdAt", "updatedAt"';
+
+/** A Reminder row as plain SQL returns it (DateTime as text on SQLite), as Prisma would. */
+function reminderRow(row: Record<string, unknown>): ReminderRow {
   return {
-    sendAfter: { lte: now },
-    OR: [{ status: 'pending' }, { status: 'sending', leaseUntil: { lt: now } }],
+    ...(row as ReminderRow),
+    attempts: Number(row.attempts),
+    dueAt: dateOf(row.dueAt),
+    sendAfter: dateOf(row.sendAfter),
+    leaseUntil: dateOrNull(row.leaseUntil),
+    sentAt: dateOrNull(row.sentAt),
+    createdAt: dateOf(row.createdAt),
+    updatedAt: dateOf(row.updatedAt),
   };
 }
 
 /** Destinations with reminders to send now, oldest first, at most `limit`. */
-export async function findDueDestinations(db: Db, now: Date, limit: number): Promise<string[]> {
-  const rows = await db.reminder.groupBy({ by: ['destination'], where: dueWhere(now), _min: { sendAfter: true }, orderBy: { _min: { sendAfter: 'asc' } }, take: limit });
+export async function findDueDestinations(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  const rows = await sql.all<{ destination: string }>(
+    `SELECT "destination", MIN("sendAfter") AS "first" FROM "Reminder" WHERE ${DUE} GROUP BY "destination" ORDER BY "first" LIMIT ?`,
+    [now, now, limit],
+  );
   return rows.map((r) => r.destination);
 }
 
 /**
  * Takes (or renews) the right to send to a destination until `until`. True when this process holds it:
- * nobody held it, the holder's lease ran out, or this process held it already.
+ * nobody held it, the holder's lease ran out, or this process held it already. One statement.
  */
-export async function leaseDestination(db: Db, destination: string, owner: string, now: Date, until: Date): Promise<boolean> {
-  const taken = await db.sendLease.updateMany({ where: { destination, OR: [{ owner }, { until: { lt: now } }] }, data: { owner, until } });
-  if (taken.count === 1) return true;
-  try {
-    await db.sendLease.create({ data: { destination, owner, until } });
-    return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false; // held by another process
-    throw error;
-  }
+export async function leaseDestination(sql: Sql, destination: string, owner: string, now: Date, until: Date): Promise<boolean> {
+  const taken = await sql.run(
+    'INSERT INTO "SendLease" ("destination", "owner", "until") VALUES (?, ?, ?) ' +
+      'ON CONFLICT ("destination") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until" ' +
+      'WHERE "SendLease"."owner" = ? OR "SendLease"."until" < ?',
+    [destination, owner, until, owner, now],
+  );
+  return taken === 1;
 }
 
 /**
@@ -95,46 +111,49 @@ export async function leaseDestination(db: Db, destination: string, owner: strin
  * start sending there while this one's recent posts still count against Teams' limits; this process
  * may take it again at once.
  */
-export async function releaseDestination(db: Db, destination: string, owner: string, cooldownUntil: Date): Promise<void> {
-  await db.sendLease.updateMany({ where: { destination, owner }, data: { until: cooldownUntil } });
+export async function releaseDestination(sql: Sql, destination: string, owner: string, cooldownUntil: Date): Promise<void> {
+  await sql.run('UPDATE "SendLease" SET "until" = ? WHERE "destination" = ? AND "owner" = ?', [cooldownUntil, destination, owner]);
 }
 
 /**
  * Claims up to `limit` due reminders of a destination for this process until `leaseUntil`, oldest
- * first. Each row is claimed by a guarded update, so of two processes exactly one gets it.
+ * first. One guarded update: of two processes, each row goes to exactly one (PostgreSQL re-checks the
+ * condition on a row another claim changed meanwhile; SQLite has one writer).
  */
-export async function claimDueReminders(db: Db, destination: string, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ReminderRow[]> {
-  const candidates = await db.reminder.findMany({ where: { destination, ...dueWhere(now) }, orderBy: { sendAfter: 'asc' }, take: limit, select: { id: true } });
-  if (candidates.length === 0) return [];
-  await db.reminder.updateMany({
-    where: { id: { in: candidates.map((c) => c.id) }, ...dueWhere(now) },
-    data: { status: 'sending', leaseOwner: owner, leaseUntil, attempts: { increment: 1 } },
-  });
-  return db.reminder.findMany({ where: { id: { in: candidates.map((c) => c.id) }, status: 'sending', leaseOwner: owner, leaseUntil }, orderBy: { sendAfter: 'asc' } });
+export async function claimDueReminders(sql: Sql, destination: string, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ReminderRow[]> {
+  const rows = await sql.all(
+    `UPDATE "Reminder" SET "status" = 'sending', "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ? ` +
+      `WHERE "id" IN (SELECT "id" FROM "Reminder" WHERE "destination" = ? AND ${DUE} ORDER BY "sendAfter" LIMIT ?) AND ${DUE} ` +
+      `RETURNING ${REMINDER_COLUMNS}`,
+    [owner, leaseUntil, now, destination, now, now, limit, now, now],
+  );
+  return rows.map(reminderRow).sort((a, b) => a.sendAfter.getTime() - b.sendAfter.getTime() || a.id.localeCompare(b.id));
 }
 
 /** Records how claimed reminders ended (only while this process still holds them). */
 export async function settleReminders(
-  db: Db,
+  sql: Sql,
   ids: readonly string[],
   owner: string,
   result: { status: 'sent' | 'cancelled' | 'failed'; outcome: string; at: Date },
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const settled = await db.reminder.updateMany({
-    where: { id: { in: [...ids] }, status: 'sending', leaseOwner: owner },
-    data: { status: result.status, outcome: result.outcome, sentAt: result.status === 'sent' ? result.at : undefined, leaseOwner: null, leaseUntil: null },
-  });
-  return settled.count;
+  const sentAt = result.status === 'sent' ? '"sentAt" = ?, ' : '';
+  return sql.run(
+    `UPDATE "Reminder" SET "status" = ?, "outcome" = ?, ${sentAt}"leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ? ` +
+      `WHERE "id" IN ${placeholders(ids.length)} AND "status" = 'sending' AND "leaseOwner" = ?`,
+    [result.status, result.outcome, ...(sentAt ? [result.at] : []), result.at, ...ids, owner],
+  );
 }
 
 /** Puts claimed reminders back to wait until `sendAfter` (outside working time, throttled, unreachable). */
-export async function deferReminders(db: Db, ids: readonly string[], owner: string, sendAfter: Date, outcome?: string): Promise<void> {
+export async function deferReminders(sql: Sql, ids: readonly string[], owner: string, sendAfter: Date, now: Date, outcome?: string): Promise<void> {
   if (ids.length === 0) return;
-  await db.reminder.updateMany({
-    where: { id: { in: [...ids] }, status: 'sending', leaseOwner: owner },
-    data: { status: 'pending', sendAfter, leaseOwner: null, leaseUntil: null, outcome: outcome ?? null },
-  });
+  await sql.run(
+    `UPDATE "Reminder" SET "status" = 'pending', "sendAfter" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL, "outcome" = ?, "updatedAt" = ? ` +
+      `WHERE "id" IN ${placeholders(ids.length)} AND "status" = 'sending' AND "leaseOwner" = ?`,
+    [sendAfter, outcome ?? null, now, ...ids, owner],
+  );
 }
 
 /** Cancels the pending reminders of an agreement (it is finished) or of a follow-up (cancelled). */

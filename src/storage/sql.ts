@@ -1,0 +1,130 @@
+/**
+ * Plain SQL for the few statements on the hot paths (the reminder outbox, turn claims, audit rows),
+ * where the Prisma client's per-call work (query compilation, result mapping) costs 0.2–1.5 ms a
+ * statement against a few microseconds for the statement itself (`npm run bench:reminders`). Everything
+ * else, and every multi-statement transaction, stays on Prisma.
+ *
+ * One dialect-neutral surface over both databases: `?` placeholders, values as the Prisma adapters
+ * store them (SQLite: DateTime as ISO 8601 text with "+00:00", booleans as 0/1; PostgreSQL:
+ * timestamp(3) in UTC), so rows written here and rows written by Prisma are the same. Each statement
+ * stands alone (autocommit); statements are prepared once and reused.
+ *
+ * SQLite: a second connection to the same file. It never waits for a lock synchronously (that would
+ * stall the event loop while a Prisma transaction on the other connection holds the write lock and
+ * waits for its next turn): a busy database is retried asynchronously, up to BUSY_WAIT_MS.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import type { DatabaseProvider } from '../config';
+
+export type SqlValue = string | number | boolean | Date | null;
+
+export interface Sql {
+  readonly provider: DatabaseProvider;
+  /** The rows a query returns. */
+  all<T = Record<string, unknown>>(text: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** How many rows a statement changed. */
+  run(text: string, params?: readonly SqlValue[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** How long a statement waits for SQLite's write lock (as the Prisma connection's busy_timeout). */
+const BUSY_WAIT_MS = 5_000;
+
+/** A DateTime column's value as a Date, from either database. */
+export function dateOf(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}
+
+/** Same, for a nullable column. */
+export function dateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : dateOf(value);
+}
+
+/** `(?, ?, ?)` for a list of `count` values. */
+export function placeholders(count: number): string {
+  return `(${Array.from({ length: count }, () => '?').join(', ')})`;
+}
+
+function sqliteValue(value: SqlValue): string | number | null {
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+function openSqlite(file: string): Sql {
+  const connection = new BetterSqlite3(file);
+  connection.pragma('busy_timeout = 0');
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statement = (text: string) => {
+    let prepared = statements.get(text);
+    if (!prepared) statements.set(text, (prepared = connection.prepare(text)));
+    return prepared;
+  };
+  async function withRetry<T>(work: () => T): Promise<T> {
+    const deadline = Date.now() + BUSY_WAIT_MS;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+        await new Promise((wake) => setTimeout(wake, delay));
+      }
+    }
+  }
+  return {
+    provider: 'sqlite',
+    all: <T>(text: string, params: readonly SqlValue[] = []) => withRetry(() => statement(text).all(...params.map(sqliteValue)) as T[]),
+    run: (text: string, params: readonly SqlValue[] = []) => withRetry(() => statement(text).run(...params.map(sqliteValue)).changes),
+    close: async () => void connection.close(),
+  };
+}
+
+/** timestamp(3) without time zone holds UTC (as Prisma writes it): read it as UTC whatever the server's TZ. */
+const TIMESTAMP_OID = 1114;
+const postgresTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP_OID ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function openPostgres(url: string): Sql {
+  const pool = new pg.Pool({ connectionString: url, max: 4, types: postgresTypes });
+  const texts = new Map<string, { text: string; name: string }>();
+  const prepared = (text: string) => {
+    let entry = texts.get(text);
+    if (!entry) {
+      let n = 0;
+      entry = { text: text.replace(/\?/g, () => `$${++n}`), name: `hot_${texts.size}` };
+      texts.set(text, entry);
+    }
+    return entry;
+  };
+  // A Date is sent as UTC text: PostgreSQL drops the "Z" for a timestamp without time zone, keeping UTC.
+  const values = (params: readonly SqlValue[]) => params.map((v) => (v instanceof Date ? v.toISOString() : v));
+  return {
+    provider: 'postgresql',
+    all: async <T>(text: string, params: readonly SqlValue[] = []) => {
+      const { text: sql, name } = prepared(text);
+      return (await pool.query({ text: sql, name, values: values(params) })).rows as T[];
+    },
+    run: async (text: string, params: readonly SqlValue[] = []) => {
+      const { text: sql, name } = prepared(text);
+      return (await pool.query({ text: sql, name, values: values(params) })).rowCount ?? 0;
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * @example
+ *   const sql = openSql('sqlite', './data/resursgrupp.db');
+ *   const rows = await sql.all<{ id: string }>('SELECT "id" FROM "ResourceGroup" WHERE "conversationId" = ?', [conversationId]);
+ */
+export function openSql(provider: DatabaseProvider, target: string): Sql {
+  return provider === 'sqlite' ? openSqlite(target) : openPostgres(target);
+}
