@@ -4,7 +4,7 @@ import { actionExecuteActivity, botAddedActivity, CHANNEL_ID, messageActivity, U
 import { createTestGroup, startTestBot, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
 import { cardOf, cardText } from './support/fake-connector';
-import { createTestDatabaseUrl, testProviders } from './support/databases';
+import { createTestDatabaseUrl, failNextStatement, testProviders } from './support/databases';
 import { loadConfig } from '../src/config';
 import { silentLogger } from '../src/logger';
 import { startBot } from '../src/main';
@@ -220,21 +220,16 @@ for (const provider of testProviders()) {
       }
 
       it('answers a handler failure with one localized apology and a 500 without internals, so Teams redelivers', async () => {
-        const db = t.bot.database.db;
-        const original = db.resourceGroup.findUnique;
-        (db.resourceGroup as { findUnique: unknown }).findUnique = () => Promise.reject(new Error('secret internal detail'));
-        try {
-          const response = await t.post(messageActivity('hjälp', where({ locale: 'en-US' })));
-          expect(response.status).toBe(500);
-          expect(response.body).toEqual({ error: 'turn_failed' });
-          const [reply] = await t.connector.waitForActivities(1);
-          expect(cardText(cardOf(reply))).toContain('Sorry, something went wrong on my side.');
-          expect(JSON.stringify(reply)).not.toContain('secret');
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          expect(t.connector.activities).toHaveLength(1);
-        } finally {
-          (db.resourceGroup as { findUnique: unknown }).findUnique = original;
-        }
+        // The group's read on the way to `hjälp` fails.
+        failNextStatement(t.bot.database.sql, /FROM "ResourceGroup"/, new Error('secret internal detail'));
+        const response = await t.post(messageActivity('hjälp', where({ locale: 'en-US' })));
+        expect(response.status).toBe(500);
+        expect(response.body).toEqual({ error: 'turn_failed' });
+        const [reply] = await t.connector.waitForActivities(1);
+        expect(cardText(cardOf(reply))).toContain('Sorry, something went wrong on my side.');
+        expect(JSON.stringify(reply)).not.toContain('secret');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(t.connector.activities).toHaveLength(1);
       });
     });
   });

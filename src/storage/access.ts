@@ -4,8 +4,10 @@
  */
 import { DomainError } from '../domain/errors';
 import { accessRefusal, type AccessNeed } from '../domain/members';
-import { recordAudit, type AuditTrigger } from './audit';
+import type { Member } from '../generated/sqlite/client';
+import { appendAudit, type AuditTrigger } from './audit';
 import type { Db } from './database';
+import { rowOf, sqlOf, type RowShape } from './sql';
 
 /** Who is acting, as the activity says. */
 export interface Caller {
@@ -17,10 +19,19 @@ export interface Caller {
   conversationId?: string;
 }
 
-/** The caller's current (not removed) membership of a group, matched on the Entra object id. */
-export function findMemberByCaller(db: Db, groupId: string, caller: Caller) {
-  if (!caller.aadObjectId) return Promise.resolve(null);
-  return db.member.findFirst({ where: { groupId, aadObjectId: caller.aadObjectId, removedAt: null } });
+const MEMBER_ROW: RowShape = {
+  dates: ['consentRecordedAt', 'consentWithdrawnAt', 'removedAt', 'createdAt', 'updatedAt'],
+  booleans: ['isIndividual', 'isCaseManager', 'personalDigest', 'crisisPlanAccess'],
+};
+
+/**
+ * The caller's current (not removed) membership of a group, matched on the Entra object id. Read on
+ * nearly every turn: plain SQL (sql.ts).
+ */
+export async function findMemberByCaller(db: Db, groupId: string, caller: Caller): Promise<Member | null> {
+  if (!caller.aadObjectId) return null;
+  const [row] = await sqlOf(db).all('SELECT * FROM "Member" WHERE "groupId" = ? AND "aadObjectId" = ? AND "removedAt" IS NULL LIMIT 1', [groupId, caller.aadObjectId]);
+  return row ? rowOf<Member>(row, MEMBER_ROW) : null;
 }
 
 /**
@@ -34,7 +45,7 @@ export async function requireAccess(db: Db, groupId: string, caller: Caller, nee
   const member = await findMemberByCaller(db, groupId, caller);
   const refusal = accessRefusal(member, need);
   if (refusal) {
-    await recordAudit(db, { action, outcome: 'denied', groupId, actorAadObjectId: caller.aadObjectId, actorMemberId: member?.id, reason: refusal, trigger: caller.trigger, conversationId: caller.conversationId });
+    await appendAudit(db, { action, outcome: 'denied', groupId, actorAadObjectId: caller.aadObjectId, actorMemberId: member?.id, reason: refusal, trigger: caller.trigger, conversationId: caller.conversationId });
     throw new DomainError(refusal);
   }
   return member!;

@@ -5,7 +5,8 @@
  * the redelivery is handled anew. A committed claim is never taken twice: a redelivery changes nothing.
  */
 import { DomainError } from '../domain/errors';
-import { isUniqueViolation, type Db } from './database';
+import type { Db } from './database';
+import { sqlOf } from './sql';
 
 /** A pending claim older than this is taken over by a redelivery (its turn died without releasing it). */
 export const STALE_CLAIM_MS = 60_000;
@@ -25,17 +26,16 @@ export function claimKeyOf(conversationId: string, activityId: string): string {
  *   if ((await claimActivity(db, claimKeyOf(conversationId, activity.id), now)) === 'duplicate') return;
  */
 export async function claimActivity(db: Db, key: string, now: Date): Promise<ClaimResult> {
-  try {
-    await db.processedActivity.create({ data: { activityId: key, processedAt: now } });
-    return 'claimed';
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-  }
-  const takenOver = await db.processedActivity.updateMany({
-    where: { activityId: key, committedAt: null, processedAt: { lt: new Date(now.getTime() - STALE_CLAIM_MS) } },
-    data: { processedAt: now },
-  });
-  return takenOver.count === 1 ? 'claimed' : 'duplicate';
+  // Every turn's first write: plain SQL (sql.ts), one statement when the activity is new.
+  const sql = sqlOf(db);
+  const inserted = await sql.run('INSERT INTO "ProcessedActivity" ("activityId", "processedAt") VALUES (?, ?) ON CONFLICT ("activityId") DO NOTHING', [key, now]);
+  if (inserted === 1) return 'claimed';
+  const takenOver = await sql.run('UPDATE "ProcessedActivity" SET "processedAt" = ? WHERE "activityId" = ? AND "committedAt" IS NULL AND "processedAt" < ?', [
+    now,
+    key,
+    new Date(now.getTime() - STALE_CLAIM_MS),
+  ]);
+  return takenOver === 1 ? 'claimed' : 'duplicate';
 }
 
 /** A Prisma client or an interactive transaction client. */

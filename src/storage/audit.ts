@@ -5,7 +5,7 @@
 import { commitClaim } from './activities';
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
-import { placeholders, type Sql } from './sql';
+import { placeholders, sqlOf, type Sql } from './sql';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'failed';
 
@@ -70,6 +70,16 @@ export async function recordAudits(db: DbOrTx, entries: readonly AuditEntry[], a
       data: entries.slice(i, i + 500).map((entry) => auditRow(entry, at)),
     });
   }
+}
+
+/**
+ * Appends one entry outside any transaction, in plain SQL: a read, a refusal (see appendAudits).
+ *
+ * @example
+ *   await appendAudit(db, { action: 'plan.read', outcome: 'allowed', groupId, actorMemberId });
+ */
+export async function appendAudit(db: Db, entry: AuditEntry, at: Date = new Date()): Promise<void> {
+  await appendAudits(sqlOf(db), [entry], at);
 }
 
 const AUDIT_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorAadObjectId', 'actorMemberId', 'groupId', 'entityType', 'entityId', 'reason', 'trigger', 'conversationId'] as const;

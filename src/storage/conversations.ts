@@ -4,6 +4,7 @@
  * Teams answers 403 (bot removed, blocked, disabled) until the bot hears from the conversation again.
  */
 import type { Db } from './database';
+import { dateOrNull, sqlOf } from './sql';
 
 export interface StoredConversationReference {
   conversationId: string;
@@ -45,10 +46,13 @@ export async function saveConversationReference(db: Db, ref: StoredConversationR
   });
 }
 
-/** The stored reference of a conversation, or undefined. */
+/** The stored reference of a conversation, or undefined. Read on every turn: plain SQL (sql.ts). */
 export async function findConversationReference(db: Db, conversationId: string): Promise<StoredConversationReference | undefined> {
-  const row = await db.conversationReference.findUnique({ where: { conversationId } });
-  return row ? fromRow(row) : undefined;
+  const [row] = await sqlOf(db).all<{ conversationId: string; serviceUrl: string; tenantId: string | null; reference: string; unreachableAt: unknown; userId: string | null }>(
+    'SELECT "conversationId", "serviceUrl", "tenantId", "reference", "unreachableAt", "userId" FROM "ConversationReference" WHERE "conversationId" = ?',
+    [conversationId],
+  );
+  return row ? fromRow({ ...row, unreachableAt: dateOrNull(row.unreachableAt) }) : undefined;
 }
 
 /** A member's personal chat with the bot, if the bot has one (they wrote to it, or it opened one). */

@@ -10,7 +10,7 @@ import type { DatabaseProvider } from '../config';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
 import { applyMigrations, sqliteFilePath, type MigrationResult } from './migrations';
-import { openSql, type Sql } from './sql';
+import { attachSql, openSql, type Sql } from './sql';
 
 /** The client type the storage layer codes against; both generated clients have this shape. */
 export type Db = SqliteClient;
@@ -57,6 +57,7 @@ export async function openDatabase(url: string): Promise<Database> {
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
   }
   const sql = openSql(provider, provider === 'sqlite' ? sqliteFilePath(url) : url);
+  attachSql(db, sql);
   return {
     db,
     sql,

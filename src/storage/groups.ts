@@ -4,7 +4,9 @@
 import { DomainError } from '../domain/errors';
 import type { GroupSetupInput } from '../domain/groups';
 import { recordChange } from './audit';
+import type { ResourceGroup } from '../generated/sqlite/client';
 import { isUniqueViolation, type Db } from './database';
+import { rowOf, sqlOf, type RowShape } from './sql';
 
 export interface ConversationInfo {
   conversationId: string;
@@ -33,9 +35,12 @@ export interface CreateResourceGroupInput {
   claimKey?: string;
 }
 
-/** The resource group bound to a conversation, or null. */
-export function findGroupByConversation(db: Db, conversationId: string) {
-  return db.resourceGroup.findUnique({ where: { conversationId } });
+const GROUP_ROW: RowShape = { dates: ['createdAt', 'updatedAt'], booleans: ['observeHolidays', 'weeklyDigest'] };
+
+/** The resource group bound to a conversation, or null. Read on every turn: plain SQL (sql.ts). */
+export async function findGroupByConversation(db: Db, conversationId: string): Promise<ResourceGroup | null> {
+  const [row] = await sqlOf(db).all('SELECT * FROM "ResourceGroup" WHERE "conversationId" = ?', [conversationId]);
+  return row ? rowOf<ResourceGroup>(row, GROUP_ROW) : null;
 }
 
 /** The group's case manager (a member flagged as such), or null. */

@@ -28,6 +28,37 @@ export interface Sql {
   close(): Promise<void>;
 }
 
+const attached = new WeakMap<object, Sql>();
+
+/** Binds a Prisma client to the plain-SQL connection of the same database (openDatabase does this). */
+export function attachSql(client: object, sql: Sql): void {
+  attached.set(client, sql);
+}
+
+/**
+ * The plain-SQL connection of a Prisma client's database. Never of a transaction client: the hot
+ * statements stand alone, and a statement that belongs to a transaction stays on Prisma.
+ */
+export function sqlOf(client: object): Sql {
+  const sql = attached.get(client);
+  if (!sql) throw new Error('This Prisma client has no plain-SQL connection (a transaction client, or not opened by openDatabase)');
+  return sql;
+}
+
+/** Which columns of a table need converting to what Prisma returns: DateTime (text on SQLite) and Boolean (0/1 on SQLite). */
+export interface RowShape {
+  dates: readonly string[];
+  booleans: readonly string[];
+}
+
+/** A row as Prisma would return it (`SELECT *` gives every scalar column, as Prisma does). */
+export function rowOf<T>(row: Record<string, unknown>, shape: RowShape): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const column of shape.dates) out[column] = dateOrNull(row[column]);
+  for (const column of shape.booleans) out[column] = row[column] === null || row[column] === undefined ? null : Boolean(row[column]);
+  return out as T;
+}
+
 /** How long a statement waits for SQLite's write lock (as the Prisma connection's busy_timeout). */
 const BUSY_WAIT_MS = 5_000;
 

@@ -9,7 +9,7 @@ import type { Locale } from '../domain/locale';
 import { accessRefusal, type AccessNeed } from '../domain/members';
 import { translate } from '../locales';
 import { findMemberByCaller, requireAccess, type Caller } from '../storage/access';
-import { recordAudit } from '../storage/audit';
+import { appendAudit } from '../storage/audit';
 import type { Db } from '../storage/database';
 import { findGroupByConversation } from '../storage/groups';
 import { consentedTeamsUserIdsOf, listMembers, type Actor } from '../storage/members';
@@ -67,7 +67,7 @@ export async function mayKnowGroup(db: Db, context: TurnContext, group: Group): 
 
 /** Audits a read of sensitive data by a member (allowed; refusals are audited by requireAccess). */
 export async function auditRead(db: Db, turn: GroupTurn, action: string, entityType?: string, entityId?: string): Promise<void> {
-  await recordAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId, trigger: turn.caller.trigger, conversationId: turn.caller.conversationId });
+  await appendAudit(db, { action, outcome: 'allowed', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, entityType, entityId, trigger: turn.caller.trigger, conversationId: turn.caller.conversationId });
 }
 
 /**
@@ -75,7 +75,7 @@ export async function auditRead(db: Db, turn: GroupTurn, action: string, entityT
  * plan the individual has not given them); requireAccess audits the membership refusals itself.
  */
 export async function auditRefusal(db: Db, turn: GroupTurn, action: string, reason: string): Promise<void> {
-  await recordAudit(db, { action, outcome: 'denied', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, reason, trigger: turn.caller.trigger, conversationId: turn.caller.conversationId });
+  await appendAudit(db, { action, outcome: 'denied', groupId: turn.group.id, actorMemberId: turn.member.id, actorAadObjectId: turn.caller.aadObjectId, reason, trigger: turn.caller.trigger, conversationId: turn.caller.conversationId });
 }
 
 /** Teams user ids of the group's members with consent: they get the user-specific views by refresh. */

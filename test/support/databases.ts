@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { Sql, SqlValue } from '../../src/storage/sql';
 
 export interface TestDatabase {
   url: string;
@@ -88,4 +89,20 @@ export async function failInsertsInto(
     await db.$executeRawUnsafe(`DROP TRIGGER "test_fail_insert" ON "${table}"`);
     await db.$executeRawUnsafe('DROP FUNCTION "test_fail_insert"()');
   };
+}
+
+/**
+ * Fails the next plain-SQL statement (src/storage/sql.ts) whose text matches `pattern`, once, as a
+ * database that is down would; other statements run as usual.
+ *
+ * @example
+ *   failNextStatement(t.bot.database.sql, /^INSERT INTO "AuditEvent"/);
+ */
+export function failNextStatement(sql: Sql, pattern: RegExp, error = new Error('database is down (secret detail)')): void {
+  const original = { all: sql.all, run: sql.run };
+  const restore = () => Object.assign(sql, original);
+  Object.assign(sql, {
+    all: (text: string, params?: readonly SqlValue[]) => (pattern.test(text) ? (restore(), Promise.reject(error)) : original.all.call(sql, text, params)),
+    run: (text: string, params?: readonly SqlValue[]) => (pattern.test(text) ? (restore(), Promise.reject(error)) : original.run.call(sql, text, params)),
+  });
 }
