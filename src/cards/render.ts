@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Template } from 'adaptivecards-templating';
+import { PROJECT_ROOT } from '../paths';
 
-export const CARD_TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'cards');
+export const CARD_TEMPLATES_DIR = path.join(PROJECT_ROOT, 'cards');
 
 export const CARD_NAMES = [
   'help',

@@ -73,13 +73,13 @@ export async function recordAudits(db: DbOrTx, entries: readonly AuditEntry[], a
 }
 
 /**
- * Appends one entry outside any transaction, in plain SQL: a read, a refusal (see appendAudits).
+ * Appends entries outside any transaction, in plain SQL: reads and refusals (see appendAudits).
  *
  * @example
  *   await appendAudit(db, { action: 'plan.read', outcome: 'allowed', groupId, actorMemberId });
  */
-export async function appendAudit(db: Db, entry: AuditEntry, at: Date = new Date()): Promise<void> {
-  await appendAudits(sqlOf(db), [entry], at);
+export async function appendAudit(db: Db, entries: AuditEntry | readonly AuditEntry[], at: Date = new Date()): Promise<void> {
+  await appendAudits(sqlOf(db), Array.isArray(entries) ? entries : [entries as AuditEntry], at);
 }
 
 const AUDIT_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorAadObjectId', 'actorMemberId', 'groupId', 'entityType', 'entityId', 'reason', 'trigger', 'conversationId'] as const;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseProvider } from '../config';
+import { PROJECT_ROOT } from '../paths';
 
 export interface Migration {
   name: string;
@@ -29,7 +30,6 @@ export class MigrationError extends Error {
   }
 }
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** The folder holding the migration history for a provider. */
 export function migrationsDir(provider: DatabaseProvider): string {

@@ -8,7 +8,7 @@ import { DomainError, fieldErrorsOf, isDomainError } from '../domain/errors';
 import { dateField, integerField, todayIn } from '../domain/forms';
 import { isMessageKey, translate } from '../locales';
 import { changeAgreement, createAgreement, findAgreement, findAgreementsChangedSince, findOpenAgreementsOf, hasDoneAgreementsOf } from '../storage/agreements';
-import { recordAudit, recordAudits } from '../storage/audit';
+import { appendAudit, recordAudit } from '../storage/audit';
 import { findRecentPlanLinks, resolvePlanLink, searchGoalsAndSubGoals } from '../storage/goals';
 import { callerOf, conversationOf, localeOf, triggerOf } from './context';
 import type { BotDeps, Feature } from './feature';
@@ -86,7 +86,7 @@ export function agreementsFeature(deps: BotDeps): Feature {
     const today = todayIn(groupTurn?.group.timeZone ?? deps.config.defaultTimeZone, now());
     // One audit row per group whose agreements this page shows, written in one statement.
     const groupIds = [...new Set(page.agreements.map((a) => a.groupId))];
-    await recordAudits(db, groupIds.map((groupId) => ({ action: 'agreements.mine.read', outcome: 'allowed', groupId, actorAadObjectId: caller.aadObjectId, trigger: triggerOf(context) })), now());
+    await appendAudit(db, groupIds.map((groupId) => ({ action: 'agreements.mine.read', outcome: 'allowed', groupId, actorAadObjectId: caller.aadObjectId, trigger: triggerOf(context) })), now());
     const sorted = sortForMine(page.agreements, today);
     const sections = groupTurn
       ? sorted.length > 0 ? [{ heading: groupTurn.group.individualAlias, items: sorted }] : []

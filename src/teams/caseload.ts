@@ -5,7 +5,7 @@ import { caseloadWarning, caseloadWarningReason } from '../domain/caseload';
 import { DomainError } from '../domain/errors';
 import type { Locale } from '../domain/locale';
 import { translate } from '../locales';
-import { recordAudit, recordAudits } from '../storage/audit';
+import { appendAudit, recordAudit } from '../storage/audit';
 import { countCoordinatedGroups, findMyGroupsPage } from '../storage/caseload';
 import { callerOf, conversationKey, conversationOf, localeOf, triggerOf } from './context';
 import type { BotDeps, Feature } from './feature';
@@ -25,7 +25,7 @@ export function caseloadFeature(deps: BotDeps): Feature {
     const page = await findMyGroupsPage(db, caller.aadObjectId, { offset, take: PAGE_SIZES.myGroups }, now());
     // One row per group the page shows (one without a group when it shows none), in one statement.
     const read = { action: 'groups.mine.read', outcome: 'allowed' as const, actorAadObjectId: caller.aadObjectId, trigger: triggerOf(context), conversationId: conversationKey(context.activity.conversation?.id ?? '') || undefined };
-    await recordAudits(db, page.groups.length > 0 ? page.groups.map((g) => ({ ...read, groupId: g.groupId })) : [read], now());
+    await appendAudit(db, page.groups.length > 0 ? page.groups.map((g) => ({ ...read, groupId: g.groupId })) : [read], now());
     return myGroupsCard(localeOf(context), page.groups, page);
   }
 

@@ -1,0 +1,87 @@
+/**
+ * Server processes for the benchmarks: started on a free loopback port, healthy once GET /healthz
+ * answers 200, measured by their peak resident set (VmHWM), stopped with SIGTERM (SIGKILL after a grace).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+
+export interface ServerProcess {
+  label: string;
+  url: string;
+  child: ChildProcess;
+  /** Log lines at level error (event names and codes only: never message text). */
+  errorLines: string[];
+  outputTail: string[];
+  /** Peak resident set (VmHWM) in MB while it runs. */
+  peakRssMb(): Promise<number>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** A port nobody listens on right now, on loopback. */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment of a bot in local mode (no Bot Framework credentials) on `port`. */
+export function localModeEnvironment(port: number, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...extra };
+  for (const name of ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'NODE_ENV', 'HOST', 'ALLOWED_SERVICE_HOSTS']) delete env[name];
+  return env;
+}
+
+/**
+ * Starts `node <args>` and resolves once its /healthz answers on `port`.
+ *
+ * @example
+ *   const bot = await startServerProcess('bot', ['dist/src/index.js'], localModeEnvironment(port, { DATABASE_URL }), port);
+ */
+export async function startServerProcess(label: string, args: string[], env: NodeJS.ProcessEnv, port: number, cwd: string, timeoutMs = 120_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const server: ServerProcess = {
+    label,
+    url: `http://127.0.0.1:${port}`,
+    child,
+    errorLines: [],
+    outputTail: [],
+    async peakRssMb() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+      return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) / 1024;
+    },
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      if (line.includes('"level":"error"')) server.errorLines.push(line);
+      server.outputTail = [...server.outputTail.slice(-19), line];
+    }
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    if (await fetch(`${server.url}/healthz`).then((r) => r.ok, () => false)) return server;
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+  await server.stop(1_000);
+  throw new Error(`${label} did not become healthy. Its last output:\n${server.outputTail.join('\n')}`);
+}
+
+/** The p-quantile (0–1) of sorted values, nearest rank. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
