@@ -28,11 +28,12 @@ export async function findAgreement(db: Db, groupId: string, agreementId: string
       goal: true,
       subGoal: true,
       events: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: eventsOffset, take: eventsSize },
-      _count: { select: { events: true } },
     },
   });
   if (!agreement) throw new DomainError('not_found');
-  return { ...agreement, events: agreement.events.reverse() };
+  // Counted on its own (indexed), not as an include's `_count` (see goals.ts).
+  const events = await db.agreementEvent.count({ where: { agreementId } });
+  return { ...agreement, events: agreement.events.reverse(), _count: { events } };
 }
 
 export type AgreementWithHistory = Awaited<ReturnType<typeof findAgreement>>;
