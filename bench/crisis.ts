@@ -27,6 +27,7 @@ import { actionExecuteActivity, TENANT_ID } from '../test/support/activities';
 import { createTestDatabaseUrl, postgresReachable } from '../test/support/databases';
 import { startWorker, type WorkerProcess } from '../test/support/worker-processes';
 import { startBenchConnector } from './connector';
+import { percentile, positiveOption } from './harness';
 import { seedCrisisPlanGroups, type SeededCrisisGroup, type SeededReader, type SeedSummary } from './crisis-seed';
 
 type Provider = 'sqlite' | 'postgresql';
@@ -95,17 +96,12 @@ function parseOptions(argv: string[]): Options {
       'cpu-prof': { type: 'string' },
     },
   });
-  const positive = (name: string, raw: string) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} is "${raw}": give a whole number of at least 1.`);
-    return value;
-  };
   const providers = values.providers.split(',').filter(Boolean);
   for (const provider of providers) if (provider !== 'sqlite' && provider !== 'postgresql') throw new Error(`--providers: "${provider}" is not one of sqlite, postgresql.`);
   return {
-    groups: positive('groups', values.groups),
-    requests: positive('requests', values.requests),
-    rounds: positive('rounds', values.rounds),
+    groups: positiveOption('groups', values.groups),
+    requests: positiveOption('requests', values.requests),
+    rounds: positiveOption('rounds', values.rounds),
     providers: providers as Provider[],
     cpuProfDir: values['cpu-prof'],
   };
@@ -233,9 +229,6 @@ async function runProvider(provider: Provider, options: Options, serviceUrl: str
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 function summarize(tally: Tally) {
   const sorted = [...tally.latencies].sort((a, b) => a - b);

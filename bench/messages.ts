@@ -12,13 +12,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GROUP_SETUP_VERB } from '../src/teams/groups';
 import { actionExecuteActivity, messageActivity, USERS } from '../test/support/activities';
 import { startBenchConnector, type BenchConnector, type ConnectorActivity } from './connector';
+import { findFreePort, percentile, positiveOption } from './harness';
 
 const GROUP_ALIAS = 'K.L.';
 const SENDER = USERS.sara;
@@ -75,28 +75,12 @@ function parseOptions(argv: string[]): Options {
     args: argv,
     options: { dirs: { type: 'string' }, rounds: { type: 'string', default: '4' }, messages: { type: 'string', default: '200' } },
   });
-  const positive = (name: string, raw: string) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} is "${raw}": give a whole number of at least 1.`);
-    return value;
-  };
   const dirs = (values.dirs ?? '.').split(',').filter(Boolean).map((dir) => resolve(dir));
   for (const dir of dirs) {
     if (!existsSync(join(dir, 'src/index.ts'))) throw new Error(`${dir} has no src/index.ts: give project directories.`);
     if (!existsSync(join(dir, 'node_modules/tsx/package.json'))) throw new Error(`${dir} has no node_modules/tsx: run npm install there first.`);
   }
-  return { dirs, rounds: positive('rounds', values.rounds), messages: positive('messages', values.messages) };
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
+  return { dirs, rounds: positiveOption('rounds', values.rounds), messages: positiveOption('messages', values.messages) };
 }
 
 function describeCommit(dir: string): string {
@@ -233,9 +217,6 @@ function addTally(total: Tally, round: Tally): void {
   total.seconds += round.seconds;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 function summarizeTally(tally: Tally) {
   const sorted = [...tally.latencies].sort((a, b) => a - b);

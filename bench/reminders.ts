@@ -23,6 +23,7 @@ import { TEAMS_RATE_LIMITS } from '../src/reminders/rate-limit';
 import { openDatabase } from '../src/storage/database';
 import { createTestDatabaseUrl, postgresReachable } from '../test/support/databases';
 import { peakPostsPerWindow, startPostLogConnector, type PostLogConnector } from '../test/support/post-log-connector';
+import { positiveOption } from './harness';
 import { seedChannelGroups, seedPlannedReminders } from '../test/support/reminder-seed';
 import { startWorker, type WorkerProcess } from '../test/support/worker-processes';
 
@@ -99,22 +100,17 @@ function parseOptions(argv: string[]): Options {
       'cpu-prof': { type: 'string' },
     },
   });
-  const positive = (name: string, raw: string) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} is "${raw}": give a whole number of at least 1.`);
-    return value;
-  };
   const list = <T extends string>(name: string, raw: string, allowed: readonly T[]) => {
     const items = raw.split(',').filter(Boolean);
     for (const item of items) if (!(allowed as readonly string[]).includes(item)) throw new Error(`--${name}: "${item}" is not one of ${allowed.join(', ')}.`);
     return items as T[];
   };
   const options: Options = {
-    reminders: positive('reminders', values.reminders),
-    conversations: positive('conversations', values.conversations),
-    limited: positive('limited', values.limited),
+    reminders: positiveOption('reminders', values.reminders),
+    conversations: positiveOption('conversations', values.conversations),
+    limited: positiveOption('limited', values.limited),
     providers: list('providers', values.providers, ['sqlite', 'postgresql'] as const),
-    instances: values.instances.split(',').map((n) => positive('instances', n)),
+    instances: values.instances.split(',').map((n) => positiveOption('instances', n)),
     modes: list('modes', values.modes, ['off', 'teams'] as const),
     cpuProfDir: values['cpu-prof'],
   };

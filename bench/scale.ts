@@ -33,7 +33,7 @@ import { openDatabase } from '../src/storage/database';
 import { actionExecuteActivity, messageActivity, TENANT_ID } from '../test/support/activities';
 import { createTestDatabaseUrl, postgresReachable } from '../test/support/databases';
 import { startBenchConnector, type BenchConnector } from './connector';
-import { findFreePort, localModeEnvironment, percentile, startServerProcess, type ServerProcess } from './processes';
+import { findFreePort, localModeEnvironment, percentile, positiveOption, startServerProcess, type ServerProcess } from './harness';
 import { seedScale, type ScaleGroup, type ScaleSender, type ScaleSummary } from './scale-seed';
 
 type Provider = 'sqlite' | 'postgresql';
@@ -150,16 +150,11 @@ function parseOptions(argv: string[]): Options {
       'cpu-prof': { type: 'string' },
     },
   });
-  const positive = (name: string, raw: string) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} is "${raw}": give a whole number of at least 1.`);
-    return value;
-  };
   const providers = values.providers.split(',').filter(Boolean);
   for (const p of providers) if (p !== 'sqlite' && p !== 'postgresql') throw new Error(`--providers: "${p}" is neither sqlite nor postgresql.`);
   const only = values.only?.split(',').filter(Boolean);
   for (const id of only ?? []) if (!SCENARIOS.some((s) => s.id === id)) throw new Error(`--only: no scenario "${id}" (${SCENARIOS.map((s) => s.id).join(', ')}).`);
-  return { providers: providers as Provider[], scale: positive('scale', values.scale), rounds: positive('rounds', values.rounds), requests: positive('requests', values.requests), only, cpuProfDir: values['cpu-prof'] };
+  return { providers: providers as Provider[], scale: positiveOption('scale', values.scale), rounds: positiveOption('rounds', values.rounds), requests: positiveOption('requests', values.requests), only, cpuProfDir: values['cpu-prof'] };
 }
 
 async function post(url: string, body: string): Promise<{ status: number; body: string }> {

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort, localModeEnvironment, startServerProcess, type ServerProcess } from '../bench/processes';
+import { findFreePort, localModeEnvironment, startServerProcess, type ServerProcess } from '../bench/harness';
 import { messageActivity, USERS } from './support/activities';
 import { createTestDatabaseUrl, type TestDatabase } from './support/databases';
 import { cardOf, cardText, startFakeConnector, type FakeConnector } from './support/fake-connector';

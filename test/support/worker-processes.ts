@@ -67,17 +67,23 @@ export function startWorker(env: Record<string, string>, nodeArgs: string[] = []
     errorLines,
     outputTail,
     exited,
-    async peakRssMb() {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
-      return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) / 1024;
-    },
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
+    peakRssMb: () => peakRssMbOf(child),
+    stop: (graceMs?: number) => stopChild(child, exited, graceMs),
   };
   return worker;
+}
+
+/** A running child's peak resident set (VmHWM) in MB, from /proc; NaN once it exited. */
+export async function peakRssMbOf(child: ChildProcess): Promise<number> {
+  const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) / 1024;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child exited (`exited`). */
+export async function stopChild(child: ChildProcess, exited: Promise<void>, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

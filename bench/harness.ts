@@ -1,10 +1,11 @@
 /**
- * Server processes for the benchmarks: started on a free loopback port, healthy once GET /healthz
- * answers 200, measured by their peak resident set (VmHWM), stopped with SIGTERM (SIGKILL after a grace).
+ * What the benchmarks share: server processes (started on a free loopback port, healthy once GET
+ * /healthz answers 200, measured by their peak resident set (VmHWM), stopped with SIGTERM, SIGKILL
+ * after a grace), percentiles, and option parsing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { peakRssMbOf, stopChild } from '../test/support/worker-processes';
 
 export interface ServerProcess {
   label: string;
@@ -52,17 +53,8 @@ export async function startServerProcess(label: string, args: string[], env: Nod
     child,
     errorLines: [],
     outputTail: [],
-    async peakRssMb() {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
-      return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) / 1024;
-    },
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
+    peakRssMb: () => peakRssMbOf(child),
+    stop: (graceMs?: number) => stopChild(child, exited, graceMs),
   };
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
@@ -84,4 +76,11 @@ export async function startServerProcess(label: string, args: string[], env: Nod
 /** The p-quantile (0–1) of sorted values, nearest rank. */
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+/** A command-line option that must be a whole number of at least 1. */
+export function positiveOption(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} is "${raw}": give a whole number of at least 1.`);
+  return value;
 }
