@@ -23,6 +23,7 @@
  *   npm run bench -- --providers sqlite --rounds 2 --requests 100
  *   npm run bench -- --scale 10
  *   npm run bench -- --providers sqlite --only mina-personal --cpu-prof /tmp/prof
+ *   npm run bench -- --providers sqlite --node-flags="--max-semi-space-size=4"
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -52,6 +53,8 @@ interface Options {
   requests: number;
   only?: string[];
   cpuProfDir?: string;
+  /** Extra node flags for the bot, for tuning (e.g. "--max-semi-space-size=4"). */
+  nodeFlags: string[];
 }
 
 /** What one request is: the activity, and how its answer is checked. */
@@ -148,13 +151,14 @@ function parseOptions(argv: string[]): Options {
       requests: { type: 'string', default: '150' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'node-flags': { type: 'string', default: '' },
     },
   });
   const providers = values.providers.split(',').filter(Boolean);
   for (const p of providers) if (p !== 'sqlite' && p !== 'postgresql') throw new Error(`--providers: "${p}" is neither sqlite nor postgresql.`);
   const only = values.only?.split(',').filter(Boolean);
   for (const id of only ?? []) if (!SCENARIOS.some((s) => s.id === id)) throw new Error(`--only: no scenario "${id}" (${SCENARIOS.map((s) => s.id).join(', ')}).`);
-  return { providers: providers as Provider[], scale: positiveOption('scale', values.scale), rounds: positiveOption('rounds', values.rounds), requests: positiveOption('requests', values.requests), only, cpuProfDir: values['cpu-prof'] };
+  return { providers: providers as Provider[], scale: positiveOption('scale', values.scale), rounds: positiveOption('rounds', values.rounds), requests: positiveOption('requests', values.requests), only, cpuProfDir: values['cpu-prof'], nodeFlags: values['node-flags'].split(' ').filter(Boolean) };
 }
 
 async function post(url: string, body: string): Promise<{ status: number; body: string }> {
@@ -207,7 +211,7 @@ async function runProvider(provider: Provider, options: Options, connector: Benc
   try {
     const botPort = await findFreePort();
     const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-    const bot = await startServerProcess('bot', [...profile, 'dist/src/index.js'], localModeEnvironment(botPort, { DATABASE_URL: database.url, REMINDERS: 'off' }), botPort, ROOT);
+    const bot = await startServerProcess('bot', [...profile, ...options.nodeFlags, 'dist/src/index.js'], localModeEnvironment(botPort, { DATABASE_URL: database.url, REMINDERS: 'off' }), botPort, ROOT);
     servers.push(bot);
     const barePort = await findFreePort();
     const bare = await startServerProcess('bare bot', ['bench/bare-bot.cjs'], localModeEnvironment(barePort, {}), barePort, ROOT);
