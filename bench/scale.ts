@@ -135,7 +135,8 @@ const SCENARIOS: Scenario[] = [
     make: (s, g, url, t) => {
       const agreementId = freshAgreement(g);
       if (t === 'bot') changed.add(agreementId);
-      const dueDate = new Date(Date.now() + (30 + Math.floor(Math.random() * 60)) * 86_400_000).toISOString().slice(0, 10);
+      // Beyond every seeded due date (at most 60 days ahead), so the change is never 'unchanged'.
+      const dueDate = new Date(Date.now() + (100 + Math.floor(Math.random() * 200)) * 86_400_000).toISOString().slice(0, 10);
       return invoke('agreementChange', { agreementId, version: 1, change: 'due_date_changed', dueDate }, s, g, url, t === 'bot' ? 'Ändringen är sparad' : 'agreementChange');
     },
   },
@@ -202,6 +203,8 @@ interface ProviderResult {
   rows: Array<{ scenario: Scenario; concurrency: number; bot: Tally; bare: Tally }>;
   memory: { botStart: number; botPeak: number; barePeak: number };
   errorLogLines: number;
+  /** The bot's error log lines (event names and codes only, never text), distinct, at most 5. */
+  errorSamples: string[];
 }
 
 async function runProvider(provider: Provider, options: Options, connector: BenchConnector, scenarios: Scenario[]): Promise<ProviderResult> {
@@ -232,7 +235,7 @@ async function runProvider(provider: Provider, options: Options, connector: Benc
       process.stderr.write(`${provider}: round ${round}/${options.rounds} done\n`);
     }
     const memory = { botStart, botPeak: await bot.peakRssMb(), barePeak: await bare.peakRssMb() };
-    return { provider, seed: summary, rows, memory, errorLogLines: bot.errorLines.length };
+    return { provider, seed: summary, rows, memory, errorLogLines: bot.errorLines.length, errorSamples: [...new Set(bot.errorLines.map((line) => line.replace(/"(time|ts|at)":"[^"]*",?/g, '')))].slice(0, 5) };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await opened.close();
@@ -284,7 +287,7 @@ function formatProvider(result: ProviderResult): string {
   const yes = (ok: boolean) => (ok ? 'yes' : 'no');
   lines.push(
     '',
-    `Peak RSS: bot ${result.memory.botPeak.toFixed(0)} MB (${result.memory.botStart.toFixed(0)} MB once it served, before the seed), bare bot ${result.memory.barePeak.toFixed(0)} MB. Error log lines of the bot: ${result.errorLogLines}.`,
+    `Peak RSS: bot ${result.memory.botPeak.toFixed(0)} MB (${result.memory.botStart.toFixed(0)} MB once it served, before the seed), bare bot ${result.memory.barePeak.toFixed(0)} MB. Error log lines of the bot: ${result.errorLogLines}.${result.errorSamples.map((line) => `\n\n    ${line}`).join('')}`,
     '',
     `Targets${result.provider === 'sqlite' ? '' : ' (set for SQLite; printed here beside them)'}: at 16 senders, every kind of traffic at ≥ 60 % of the bare bot's requests/s: ${yes(minRatio >= 0.6)} (lowest ${(minRatio * 100).toFixed(0)} %); ` +
       `p99 under 50 ms: ${yes(worstP99At16 < 50)} (highest ${worstP99At16.toFixed(1)} ms); ` +
