@@ -10,8 +10,9 @@ import { findMemberByCaller } from '../src/storage/access';
 import { claimDueReminders } from '../src/storage/reminders';
 import { findConversationReference, saveConversationReference } from '../src/storage/conversations';
 import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
-import { createGoal, createSubGoal, findGoal, findPlanPage, updateGoal } from '../src/storage/goals';
-import { hasDoneAgreementsOf } from '../src/storage/agreements';
+import { clampOffset, createGoal, createSubGoal, findGoal, findPlanPage, updateGoal } from '../src/storage/goals';
+import { findOpenAgreementsOf, hasDoneAgreementsOf } from '../src/storage/agreements';
+import { consentedMemberWhere } from '../src/storage/members';
 import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -149,6 +150,37 @@ for (const provider of testProviders()) {
       expect(claimed).toMatchObject({ status: 'sending', leaseOwner: 'me', leaseUntil, attempts: 1, dueAt: at });
       // Prisma's own comparisons see the dates plain SQL wrote.
       expect(await db.reminder.count({ where: { leaseUntil: { gt: at, lte: leaseUntil } } })).toBe(1);
+    });
+
+    it('`mina` in plain SQL pages exactly as the Prisma query it replaced: consent, removal, status, one group, past the end', async () => {
+      const { db } = await open();
+      const groups = await Promise.all(['19:m1@thread.tacv2', '19:m2@thread.tacv2', '19:m3@thread.tacv2'].map((c) => createResourceGroup(db, setupInput(c))));
+      const sara = await Promise.all(groups.map((g) => db.member.findFirstOrThrow({ where: { groupId: g.id, aadObjectId: 'aad-sara' } })));
+      const at = new Date('2026-06-01T08:00:00.000Z');
+      await db.member.update({ where: { id: sara[0]!.id }, data: { consentRecordedAt: at } });
+      await db.member.update({ where: { id: sara[1]!.id }, data: { consentRecordedAt: at, consentWithdrawnAt: new Date(at.getTime() + 1) } });
+      await db.member.update({ where: { id: sara[2]!.id }, data: { consentRecordedAt: at, removedAt: new Date(at.getTime() + 1) } });
+      const statuses = ['proposed', 'accepted', 'declined', 'done', 'cancelled'];
+      for (const [g, group] of groups.entries()) {
+        await db.agreement.createMany({
+          data: Array.from({ length: 40 }, (_, i) => ({ groupId: group.id, responsibleMemberId: sara[g]!.id, what: `Sak ${g}-${i}`, status: statuses[i % 5]!, dueDate: new Date(Date.UTC(2026, 11, 1 + (i % 7))) })),
+        });
+      }
+      const oracle = async (groupId: string | undefined, offset: number, take: number) => {
+        const where = { status: { in: ['proposed', 'accepted', 'declined'] }, responsible: { aadObjectId: 'aad-sara', removedAt: null, ...consentedMemberWhere(db), ...(groupId ? { groupId } : {}) } };
+        const total = await db.agreement.count({ where });
+        const clamped = clampOffset(offset, total, take);
+        const agreements = await db.agreement.findMany({ where, include: { group: { select: { id: true, individualAlias: true } } }, orderBy: [{ dueDate: 'asc' }, { id: 'asc' }], skip: clamped, take });
+        return { agreements, offset: clamped, total };
+      };
+      for (const groupId of [undefined, groups[0]!.id, groups[1]!.id]) {
+        for (const offset of [0, 10, 20, 400]) {
+          const found = await findOpenAgreementsOf(db, 'aad-sara', { groupId, offset, take: 10 });
+          expect(found).toEqual(await oracle(groupId, offset, 10));
+        }
+      }
+      // Only the consented, current membership counts: 24 open of group 1's 40.
+      expect((await findOpenAgreementsOf(db, 'aad-sara', { offset: 0, take: 10 })).total).toBe(24);
     });
 
     it('stores and refreshes a conversation reference', async () => {
