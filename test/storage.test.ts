@@ -12,7 +12,7 @@ import { findConversationReference, saveConversationReference } from '../src/sto
 import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
 import { clampOffset, createGoal, createSubGoal, findGoal, findPlanPage, updateGoal } from '../src/storage/goals';
 import { findOpenAgreementsOf, hasDoneAgreementsOf } from '../src/storage/agreements';
-import { consentedMemberWhere } from '../src/storage/members';
+import { consentedMemberWhere, consentedTeamsUserIdsOf } from '../src/storage/members';
 import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -138,6 +138,21 @@ for (const provider of testProviders()) {
       expect(await findGroupByConversation(db, '19:plain@thread.tacv2')).toEqual(await db.resourceGroup.findUnique({ where: { conversationId: '19:plain@thread.tacv2' } }));
       expect(await findMemberByCaller(db, group.id, { teamsUserId: '29:sara', aadObjectId: 'aad-sara' })).toEqual(await db.member.findUnique({ where: { id: member.id } }));
       expect(await findMemberByCaller(db, group.id, { teamsUserId: '29:x', aadObjectId: 'aad-nobody' })).toBeNull();
+      // The refresh list: current members with consent, the case manager first (withdrawn consent and removal left out).
+      await db.member.createMany({
+        data: [
+          { groupId: group.id, teamsUserId: '29:w', displayName: 'W', role: 'other', principal: 'other', consentRecordedAt: new Date('2026-01-01T00:00:00Z'), consentWithdrawnAt: new Date('2026-02-01T00:00:00Z') },
+          { groupId: group.id, teamsUserId: '29:r', displayName: 'R', role: 'other', principal: 'other', consentRecordedAt: new Date('2026-01-01T00:00:00Z'), removedAt: new Date('2026-02-01T00:00:00Z') },
+          { groupId: group.id, teamsUserId: '29:again', displayName: 'A', role: 'other', principal: 'other', consentWithdrawnAt: new Date('2026-01-01T00:00:00Z'), consentRecordedAt: new Date('2026-02-01T00:00:00Z') },
+        ],
+      });
+      const refreshOracle = await db.member.findMany({
+        where: { groupId: group.id, removedAt: null, teamsUserId: { not: null }, ...consentedMemberWhere(db) },
+        orderBy: [{ isCaseManager: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
+        select: { teamsUserId: true },
+      });
+      expect(await consentedTeamsUserIdsOf(db, group.id, 60)).toEqual(refreshOracle.map((m) => m.teamsUserId));
+      expect(await consentedTeamsUserIdsOf(db, group.id, 60)).toEqual(['29:sara', '29:again']);
       // Writes: an audit row and a claimed reminder, read back by Prisma exactly as written.
       const at = new Date('2026-10-25T00:30:00.007Z');
       await appendAudits(sql, [{ action: 'plan.read', outcome: 'allowed', groupId: group.id, actorMemberId: member.id, trigger: 'manual', conversationId: '19:plain@thread.tacv2' }], at);

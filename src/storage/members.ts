@@ -10,6 +10,7 @@ import { recordAudits, recordChange, type AuditActor } from './audit';
 import { clampOffset } from './goals';
 import type { Db } from './database';
 import type { RosterPerson } from './groups';
+import { sqlOf } from './sql';
 
 /** The group's current members, case manager first, then by name. */
 export function listMembers(db: Db, groupId: string) {
@@ -43,15 +44,18 @@ export function consentedMemberWhere(db: Db) {
   };
 }
 
-/** Teams user ids of the group's current members with consent, at most `take`. */
+/**
+ * Teams user ids of the group's current members with consent, at most `take` (the case manager first):
+ * every view's refresh list, so plain SQL (sql.ts), with consent as consentedMemberWhere has it.
+ */
 export async function consentedTeamsUserIdsOf(db: Db, groupId: string, take: number): Promise<string[]> {
-  const members = await db.member.findMany({
-    where: { groupId, removedAt: null, teamsUserId: { not: null }, ...consentedMemberWhere(db) },
-    orderBy: [{ isCaseManager: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
-    take,
-    select: { teamsUserId: true },
-  });
-  return members.map((m) => m.teamsUserId!);
+  const rows = await sqlOf(db).all<{ teamsUserId: string }>(
+    'SELECT "teamsUserId" FROM "Member" WHERE "groupId" = ? AND "removedAt" IS NULL AND "teamsUserId" IS NOT NULL ' +
+      'AND "consentRecordedAt" IS NOT NULL AND ("consentWithdrawnAt" IS NULL OR "consentWithdrawnAt" < "consentRecordedAt") ' +
+      'ORDER BY "isCaseManager" DESC, "createdAt", "id" LIMIT ?',
+    [groupId, take],
+  );
+  return rows.map((r) => r.teamsUserId);
 }
 
 /** The member making a change. */

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AuditEvent_actorAadObjectId_outcome_at_idx" ON "AuditEvent"("actorAadObjectId", "outcome", "at");
+
