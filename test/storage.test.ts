@@ -11,7 +11,7 @@ import { claimDueReminders } from '../src/storage/reminders';
 import { findConversationReference, saveConversationReference } from '../src/storage/conversations';
 import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
 import { clampOffset, createGoal, createSubGoal, findGoal, findPlanPage, updateGoal } from '../src/storage/goals';
-import { findOpenAgreementsOf, hasDoneAgreementsOf } from '../src/storage/agreements';
+import { findAgreement, findOpenAgreementsOf, hasDoneAgreementsOf } from '../src/storage/agreements';
 import { consentedMemberWhere, consentedTeamsUserIdsOf } from '../src/storage/members';
 import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
 
@@ -196,6 +196,26 @@ for (const provider of testProviders()) {
       }
       // Only the consented, current membership counts: 24 open of group 1's 40.
       expect((await findOpenAgreementsOf(db, 'aad-sara', { offset: 0, take: 10 })).total).toBe(24);
+    });
+
+    it('an agreement\'s view in plain SQL reads what Prisma\'s includes did: member, goal, sub-goal, a page of events and their count', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:view@thread.tacv2'));
+      const sara = await db.member.findFirstOrThrow({ where: { groupId: group.id, aadObjectId: 'aad-sara' } });
+      const goal = await db.goal.create({ data: { groupId: group.id, lifeArea: 'housing', text: 'Eget boende', progress: 4, targetDate: new Date('2027-01-31T00:00:00Z'), responsibleMemberId: sara.id } });
+      const subGoal = await db.subGoal.create({ data: { goalId: goal.id, text: 'Ansöka om lägenhet', targetDate: new Date('2026-12-20T00:00:00Z') } });
+      const linked = await db.agreement.create({ data: { groupId: group.id, responsibleMemberId: sara.id, what: 'Ringa hyresvärden', dueDate: new Date('2026-12-10T00:00:00Z'), goalId: goal.id, subGoalId: subGoal.id } });
+      const plain = await db.agreement.create({ data: { groupId: group.id, responsibleMemberId: sara.id, what: 'Boka tid', dueDate: new Date('2026-12-11T00:00:00Z') } });
+      await db.agreementEvent.createMany({ data: Array.from({ length: 7 }, (_, i) => ({ agreementId: linked.id, kind: i === 0 ? 'created' : 'due_date_changed', actorMemberId: sara.id, details: i === 0 ? null : '{"from":"a","to":"b"}', createdAt: new Date(Date.UTC(2026, 10, 1 + i)) })) });
+      const oracle = async (agreementId: string, offset: number, size: number) => {
+        const found = await db.agreement.findFirstOrThrow({
+          where: { id: agreementId, groupId: group.id },
+          include: { responsible: true, goal: true, subGoal: true, events: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: offset, take: size }, _count: { select: { events: true } } },
+        });
+        return { ...found, events: found.events.reverse() };
+      };
+      for (const [id, offset] of [[linked.id, 0], [linked.id, 5], [plain.id, 0]] as const) expect(await findAgreement(db, group.id, id, offset, 5)).toEqual(await oracle(id, offset, 5));
+      await expect(findAgreement(db, 'another-group', linked.id)).rejects.toThrow(DomainError);
     });
 
     it('stores and refreshes a conversation reference', async () => {

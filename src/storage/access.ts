@@ -7,7 +7,8 @@ import { accessRefusal, type AccessNeed } from '../domain/members';
 import type { Member } from '../generated/sqlite/client';
 import { appendAudit, type AuditTrigger } from './audit';
 import type { Db } from './database';
-import { rowOf, sqlOf, type RowShape } from './sql';
+import { MEMBER_ROW } from './rows';
+import { rowOf, sqlOf } from './sql';
 
 /** Who is acting, as the activity says. */
 export interface Caller {
@@ -18,11 +19,6 @@ export interface Caller {
   /** The conversation the activity came from (its key), for the access log. */
   conversationId?: string;
 }
-
-const MEMBER_ROW: RowShape = {
-  dates: ['consentRecordedAt', 'consentWithdrawnAt', 'removedAt', 'createdAt', 'updatedAt'],
-  booleans: ['isIndividual', 'isCaseManager', 'personalDigest', 'crisisPlanAccess'],
-};
 
 /**
  * The caller's current (not removed) membership of a group, matched on the Entra object id. Read on

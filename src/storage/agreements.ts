@@ -11,10 +11,9 @@ import { recordChange } from './audit';
 import { clampOffset } from './goals';
 import type { Db } from './database';
 import { consentedMemberWhere, type Actor } from './members';
-import type { Agreement } from '../generated/sqlite/client';
-import { placeholders, rowOf, sqlOf, type RowShape } from './sql';
-
-const AGREEMENT_ROW: RowShape = { dates: ['dueDate', 'createdAt', 'updatedAt'], booleans: [] };
+import type { Agreement, AgreementEvent, Goal, Member, SubGoal } from '../generated/sqlite/client';
+import { AGREEMENT_EVENT_ROW, AGREEMENT_ROW, GOAL_ROW, MEMBER_ROW, SUB_GOAL_ROW } from './rows';
+import { placeholders, rowOf, sqlOf } from './sql';
 
 /** How many events the agreement view shows unless told otherwise. */
 const EVENTS_SHOWN = 15;
@@ -25,19 +24,31 @@ const EVENTS_SHOWN = 15;
  * unknown id or another group's.
  */
 export async function findAgreement(db: Db, groupId: string, agreementId: string, eventsOffset = 0, eventsSize = EVENTS_SHOWN) {
-  const agreement = await db.agreement.findFirst({
-    where: { id: agreementId, groupId },
-    include: {
-      responsible: true,
-      goal: true,
-      subGoal: true,
-      events: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: eventsOffset, take: eventsSize },
-    },
-  });
-  if (!agreement) throw new DomainError('not_found');
-  // Counted on its own (indexed), not as an include's `_count` (see goals.ts).
-  const events = await db.agreementEvent.count({ where: { agreementId } });
-  return { ...agreement, events: agreement.events.reverse(), _count: { events } };
+  // Every agreement view: plain SQL (sql.ts), each by its key, where Prisma's includes took six calls.
+  const sql = sqlOf(db);
+  const [row] = await sql.all('SELECT * FROM "Agreement" WHERE "id" = ? AND "groupId" = ?', [agreementId, groupId]);
+  if (!row) throw new DomainError('not_found');
+  const agreement = { ...rowOf<Agreement>(row, AGREEMENT_ROW), version: Number(row.version) };
+  const byId = async <T>(table: string, id: string | null, shape: typeof GOAL_ROW): Promise<T | null> => {
+    if (!id) return null;
+    const [found] = await sql.all(`SELECT * FROM "${table}" WHERE "id" = ?`, [id]);
+    return found ? rowOf<T>(found, shape) : null;
+  };
+  const [responsible, goal, subGoal, events, counted] = await Promise.all([
+    byId<Member>('Member', agreement.responsibleMemberId, MEMBER_ROW),
+    byId<Goal>('Goal', agreement.goalId, GOAL_ROW),
+    byId<SubGoal>('SubGoal', agreement.subGoalId, SUB_GOAL_ROW),
+    sql.all('SELECT * FROM "AgreementEvent" WHERE "agreementId" = ? ORDER BY "createdAt" DESC, "id" DESC LIMIT ? OFFSET ?', [agreementId, eventsSize, eventsOffset]),
+    sql.all<{ total: number | string }>('SELECT COUNT(*) AS "total" FROM "AgreementEvent" WHERE "agreementId" = ?', [agreementId]),
+  ]);
+  return {
+    ...agreement,
+    responsible: responsible!,
+    goal: goal ? { ...goal, version: Number(goal.version), progress: goal.progress === null ? null : Number(goal.progress) } : null,
+    subGoal: subGoal ? { ...subGoal, version: Number(subGoal.version) } : null,
+    events: events.map((e) => rowOf<AgreementEvent>(e, AGREEMENT_EVENT_ROW)).reverse(),
+    _count: { events: Number(counted[0]?.total ?? 0) },
+  };
 }
 
 export type AgreementWithHistory = Awaited<ReturnType<typeof findAgreement>>;

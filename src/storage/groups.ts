@@ -6,7 +6,8 @@ import type { GroupSetupInput } from '../domain/groups';
 import { recordChange } from './audit';
 import type { ResourceGroup } from '../generated/sqlite/client';
 import { isUniqueViolation, type Db } from './database';
-import { rowOf, sqlOf, type RowShape } from './sql';
+import { GROUP_ROW } from './rows';
+import { rowOf, sqlOf } from './sql';
 
 export interface ConversationInfo {
   conversationId: string;
@@ -34,8 +35,6 @@ export interface CreateResourceGroupInput {
   /** The turn's claim, committed with the group (see storage/activities.ts). */
   claimKey?: string;
 }
-
-const GROUP_ROW: RowShape = { dates: ['createdAt', 'updatedAt'], booleans: ['observeHolidays', 'weeklyDigest'] };
 
 /** The resource group bound to a conversation, or null. Read on every turn: plain SQL (sql.ts). */
 export async function findGroupByConversation(db: Db, conversationId: string): Promise<ResourceGroup | null> {
