@@ -79,7 +79,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
   reconcileTimer.unref();
   const reminders = config.reminders.enabled
     ? createReminderScheduler(
-        { db: database.db, sql: database.sql, logger, now, sender: bot.reminderSender },
+        { db: database.db, logger, now, sender: bot.reminderSender },
         {
           ...DEFAULT_SCHEDULER_OPTIONS,
           intervalMs: config.reminders.intervalSeconds * 1000,

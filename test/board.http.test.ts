@@ -60,7 +60,7 @@ for (const provider of testProviders()) {
       clock = at(iso);
       keep();
       t.connector.clear();
-      await createReminderScheduler({ db: db(), sql: t.bot.database.sql, logger: silentLogger, now: () => clock, sender: t.bot.bot.reminderSender, clock: testClock, owner: 'process-a' }, { ...DEFAULT_SCHEDULER_OPTIONS, limits: NO_RATE_LIMITS }).tick();
+      await createReminderScheduler({ db: db(), logger: silentLogger, now: () => clock, sender: t.bot.bot.reminderSender, clock: testClock, owner: 'process-a' }, { ...DEFAULT_SCHEDULER_OPTIONS, limits: NO_RATE_LIMITS }).tick();
       return [...t.connector.activities];
     }
 

@@ -30,7 +30,7 @@ for (const provider of testProviders()) {
 
     function scheduler(owner = 'process-a', limits = NO_RATE_LIMITS) {
       return createReminderScheduler(
-        { db: db(), sql: t.bot.database.sql, logger: silentLogger, now: () => clock, sender: t.bot.bot.reminderSender, clock: testClock, owner },
+        { db: db(), logger: silentLogger, now: () => clock, sender: t.bot.bot.reminderSender, clock: testClock, owner },
         { ...DEFAULT_SCHEDULER_OPTIONS, limits },
       );
     }
@@ -227,7 +227,7 @@ for (const provider of testProviders()) {
         clock = at('2026-12-02T08:00:00Z');
         await planAll(db(), { now: clock, horizonMs: DEFAULT_SCHEDULER_OPTIONS.horizonMs });
         // Process A claims Anna's reminder and dies before sending it.
-        const claimed = await claimDueReminders(t.bot.database.sql, memberDestination(ids.anna), 'process-dead', clock, new Date(clock.getTime() + LEASE_MS), 10);
+        const claimed = await claimDueReminders(db(), memberDestination(ids.anna), 'process-dead', clock, new Date(clock.getTime() + LEASE_MS), 10);
         expect(claimed).toHaveLength(1);
         const first = await tickAt('2026-12-02T08:00:10Z', 'process-b');
         expect(first.map((a) => a.conversationId)).toEqual([`a:opened-${USERS.sara.id}`]);

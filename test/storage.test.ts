@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../src/domain/errors';
 import { openDatabase, type Database } from '../src/storage/database';
 import { applyMigrations, migrationsDir, readMigrations } from '../src/storage/migrations';
-import { appendAudits, findAuditEvents, recordAudit } from '../src/storage/audit';
+import { appendAudit, findAuditEvents, recordAudit } from '../src/storage/audit';
 import { findMemberByCaller } from '../src/storage/access';
 import { claimDueReminders } from '../src/storage/reminders';
 import { findConversationReference, saveConversationReference } from '../src/storage/conversations';
@@ -129,7 +129,7 @@ for (const provider of testProviders()) {
     });
 
     it('plain SQL (the hot paths) reads the rows Prisma reads, and writes rows Prisma reads back the same', async () => {
-      const { db, sql } = await open();
+      const { db } = await open();
       const group = await createResourceGroup(db, setupInput('19:plain@thread.tacv2'));
       await db.resourceGroup.update({ where: { id: group.id }, data: { observeHolidays: false, weeklyDigest: true } });
       const member = await db.member.findFirstOrThrow({ where: { groupId: group.id, aadObjectId: 'aad-sara' } });
@@ -155,12 +155,12 @@ for (const provider of testProviders()) {
       expect(await consentedTeamsUserIdsOf(db, group.id, 60)).toEqual(['29:sara', '29:again']);
       // Writes: an audit row and a claimed reminder, read back by Prisma exactly as written.
       const at = new Date('2026-10-25T00:30:00.007Z');
-      await appendAudits(sql, [{ action: 'plan.read', outcome: 'allowed', groupId: group.id, actorMemberId: member.id, trigger: 'manual', conversationId: '19:plain@thread.tacv2' }], at);
+      await appendAudit(db, [{ action: 'plan.read', outcome: 'allowed', groupId: group.id, actorMemberId: member.id, trigger: 'manual', conversationId: '19:plain@thread.tacv2' }], at);
       expect(await db.auditEvent.findFirstOrThrow({ where: { action: 'plan.read' } })).toMatchObject({ at, groupId: group.id, actorMemberId: member.id, trigger: 'manual', reason: null });
       expect(await db.auditEvent.count({ where: { action: 'plan.read', at: { gte: at, lte: at } } })).toBe(1);
       const reminder = await db.reminder.create({ data: { groupId: group.id, kind: 'follow_up', occurrenceKey: 'k', destination: 'group:x', dueAt: at, sendAfter: at } });
       const leaseUntil = new Date(at.getTime() + 60_000);
-      const [claimed] = await claimDueReminders(sql, 'group:x', 'me', new Date(at.getTime() + 1), leaseUntil, 10);
+      const [claimed] = await claimDueReminders(db, 'group:x', 'me', new Date(at.getTime() + 1), leaseUntil, 10);
       expect(claimed).toEqual(await db.reminder.findUniqueOrThrow({ where: { id: reminder.id } }));
       expect(claimed).toMatchObject({ status: 'sending', leaseOwner: 'me', leaseUntil, attempts: 1, dueAt: at });
       // Prisma's own comparisons see the dates plain SQL wrote.

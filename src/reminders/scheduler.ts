@@ -16,9 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { isWorkingTime, nextWorkingTime } from '../domain/working-time';
 import type { Logger } from '../logger';
-import { appendAudits } from '../storage/audit';
+import { appendAudit } from '../storage/audit';
 import type { Db } from '../storage/database';
-import type { Sql } from '../storage/sql';
 import {
   claimDueReminders,
   deferReminders,
@@ -118,8 +117,6 @@ function errorFields(error: unknown): { errorName: string; errorCode?: string } 
 
 export interface SchedulerDeps {
   db: Db;
-  /** The outbox's hot statements (claims, leases, settling, audit rows) in plain SQL. */
-  sql: Sql;
   logger: Logger;
   now: () => Date;
   sender: ReminderSender;
@@ -130,11 +127,11 @@ export interface SchedulerDeps {
 
 /**
  * @example
- *   const scheduler = createReminderScheduler({ db, sql, logger, now, sender }, DEFAULT_SCHEDULER_OPTIONS);
+ *   const scheduler = createReminderScheduler({ db, logger, now, sender }, DEFAULT_SCHEDULER_OPTIONS);
  *   scheduler.start(); … await scheduler.stop();
  */
 export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerOptions = DEFAULT_SCHEDULER_OPTIONS) {
-  const { db, sql, logger, now, sender } = deps;
+  const { db, logger, now, sender } = deps;
   const owner = deps.owner ?? `process-${randomUUID()}`;
   const limiter = createRateLimiter(options.limits, deps.clock ?? realClock);
   let timer: NodeJS.Timeout | undefined;
@@ -150,8 +147,8 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   }
 
   async function audit(reminders: ReminderRow[], action: string, outcome: 'allowed' | 'failed', reason: string): Promise<void> {
-    await appendAudits(
-      sql,
+    await appendAudit(
+      db,
       reminders.map((r) => ({ action, outcome, groupId: r.groupId, actorMemberId: null, entityType: 'Reminder', entityId: r.id, reason })),
       now(),
     );
@@ -160,20 +157,20 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   /** Sends what is due for one destination this process holds. */
   async function sendDestination(destination: string): Promise<number> {
     const at = now();
-    if (!(await leaseDestination(sql, destination, owner, at, new Date(at.getTime() + LEASE_MS)))) return 0;
+    if (!(await leaseDestination(db, destination, owner, at, new Date(at.getTime() + LEASE_MS)))) return 0;
     let sent = 0;
     try {
-      const claimed = await claimDueReminders(sql, destination, owner, at, new Date(at.getTime() + LEASE_MS), CLAIM_BATCH);
+      const claimed = await claimDueReminders(db, destination, owner, at, new Date(at.getTime() + LEASE_MS), CLAIM_BATCH);
       if (claimed.length === 0) return 0;
       const group = await groupOf(claimed[0]!.groupId);
       if (!group) {
-        await settleReminders(sql, claimed.map((r) => r.id), owner, { status: 'cancelled', outcome: 'no_group', at });
+        await settleReminders(db, claimed.map((r) => r.id), owner, { status: 'cancelled', outcome: 'no_group', at });
         return 0;
       }
       const wt = workingTimeOf(group);
       if (!isWorkingTime(at, wt)) {
         // Never outside working time: wait for the next working time, never dropped.
-        await deferReminders(sql, claimed.map((r) => r.id), owner, nextWorkingTime(at, wt), at);
+        await deferReminders(db, claimed.map((r) => r.id), owner, nextWorkingTime(at, wt), at);
         return 0;
       }
       const late = claimed.filter((r) => at.getTime() - r.sendAfter.getTime() > options.catchUpAfterMs);
@@ -191,26 +188,26 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
         if (outcome.kind === 'sent') {
           const dropped = new Set(outcome.droppedIds ?? []);
           const posted = batch.reminders.filter((r) => !dropped.has(r.id));
-          await settleReminders(sql, [...dropped], owner, { status: 'cancelled', outcome: 'obsolete', at: now() });
-          await settleReminders(sql, posted.map((r) => r.id), owner, { status: 'sent', outcome: batch.catchUp ? `catch_up:${outcome.how}` : outcome.how, at: now() });
+          await settleReminders(db, [...dropped], owner, { status: 'cancelled', outcome: 'obsolete', at: now() });
+          await settleReminders(db, posted.map((r) => r.id), owner, { status: 'sent', outcome: batch.catchUp ? `catch_up:${outcome.how}` : outcome.how, at: now() });
           await audit(posted, 'reminder.sent', 'allowed', batch.catchUp ? `catch_up:${outcome.how}` : outcome.how);
           sent += posted.length;
         } else if (outcome.kind === 'dropped') {
-          await settleReminders(sql, ids, owner, { status: 'cancelled', outcome: outcome.reason, at: now() });
+          await settleReminders(db, ids, owner, { status: 'cancelled', outcome: outcome.reason, at: now() });
         } else if (outcome.kind === 'failed') {
-          await settleReminders(sql, ids, owner, { status: 'failed', outcome: outcome.reason, at: now() });
+          await settleReminders(db, ids, owner, { status: 'failed', outcome: outcome.reason, at: now() });
           await audit(batch.reminders, 'reminder.failed', 'failed', outcome.reason);
         } else {
           // Wait (429) or unreachable (403): this one and the rest of the destination wait; nothing is dropped.
           const waitMs = outcome.kind === 'later' ? outcome.retryAfterMs : options.unreachableRetryMs;
-          await deferReminders(sql, [...ids, ...rest], owner, new Date(now().getTime() + waitMs), now(), outcome.reason);
+          await deferReminders(db, [...ids, ...rest], owner, new Date(now().getTime() + waitMs), now(), outcome.reason);
           await audit(batch.reminders, 'reminder.failed', 'failed', outcome.reason);
           break;
         }
       }
       return sent;
     } finally {
-      await releaseDestination(sql, destination, owner, new Date(now().getTime() + COOLDOWN_MS));
+      await releaseDestination(db, destination, owner, new Date(now().getTime() + COOLDOWN_MS));
     }
   }
 
@@ -226,7 +223,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
       planned = await planAll(db, { now: now(), horizonMs: options.horizonMs });
       plannedAt = now().getTime();
     }
-    const destinations = await findDueDestinations(sql, now(), DESTINATIONS_PER_TICK);
+    const destinations = await findDueDestinations(db, now(), DESTINATIONS_PER_TICK);
     let sent = 0;
     let next = 0;
     const worker = async () => {

@@ -10,10 +10,10 @@ import { nextAgreementStatus } from '../domain/agreements';
 import { recordChange } from './audit';
 import { clampOffset } from './goals';
 import type { Db } from './database';
-import { consentedMemberWhere, type Actor } from './members';
+import { consentedMemberSql, consentedMemberWhere, type Actor } from './members';
 import type { Agreement, AgreementEvent, Goal, Member, SubGoal } from '../generated/sqlite/client';
 import { AGREEMENT_EVENT_ROW, AGREEMENT_ROW, GOAL_ROW, MEMBER_ROW, SUB_GOAL_ROW } from './rows';
-import { placeholders, rowOf, sqlOf } from './sql';
+import { placeholders, rowOf, sqlOf, type RowShape } from './sql';
 
 /** How many events the agreement view shows unless told otherwise. */
 const EVENTS_SHOWN = 15;
@@ -28,8 +28,8 @@ export async function findAgreement(db: Db, groupId: string, agreementId: string
   const sql = sqlOf(db);
   const [row] = await sql.all('SELECT * FROM "Agreement" WHERE "id" = ? AND "groupId" = ?', [agreementId, groupId]);
   if (!row) throw new DomainError('not_found');
-  const agreement = { ...rowOf<Agreement>(row, AGREEMENT_ROW), version: Number(row.version) };
-  const byId = async <T>(table: string, id: string | null, shape: typeof GOAL_ROW): Promise<T | null> => {
+  const agreement = rowOf<Agreement>(row, AGREEMENT_ROW);
+  const byId = async <T>(table: string, id: string | null, shape: RowShape): Promise<T | null> => {
     if (!id) return null;
     const [found] = await sql.all(`SELECT * FROM "${table}" WHERE "id" = ?`, [id]);
     return found ? rowOf<T>(found, shape) : null;
@@ -44,8 +44,8 @@ export async function findAgreement(db: Db, groupId: string, agreementId: string
   return {
     ...agreement,
     responsible: responsible!,
-    goal: goal ? { ...goal, version: Number(goal.version), progress: goal.progress === null ? null : Number(goal.progress) } : null,
-    subGoal: subGoal ? { ...subGoal, version: Number(subGoal.version) } : null,
+    goal,
+    subGoal,
     events: events.map((e) => rowOf<AgreementEvent>(e, AGREEMENT_EVENT_ROW)).reverse(),
     _count: { events: Number(counted[0]?.total ?? 0) },
   };
@@ -143,10 +143,9 @@ export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { 
   const sql = sqlOf(db);
   const statuses = [...OPEN_AGREEMENT_STATUSES];
   const from = 'FROM "Agreement" a JOIN "Member" m ON m."id" = a."responsibleMemberId"';
-  // The responsible member is the caller, current, with consent (as consentedMemberWhere).
+  // The responsible member is the caller, current, with consent.
   const where =
-    'WHERE m."aadObjectId" = ? AND m."removedAt" IS NULL AND m."consentRecordedAt" IS NOT NULL ' +
-    'AND (m."consentWithdrawnAt" IS NULL OR m."consentWithdrawnAt" < m."consentRecordedAt") ' +
+    `WHERE m."aadObjectId" = ? AND m."removedAt" IS NULL AND ${consentedMemberSql('m.')} ` +
     `AND a."status" IN ${placeholders(statuses.length)}${page.groupId ? ' AND a."groupId" = ?' : ''}`;
   const params = [aadObjectId, ...statuses, ...(page.groupId ? [page.groupId] : [])];
   const pageAt = (offset: number) =>
@@ -167,7 +166,6 @@ export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { 
   }
   const agreements = rows.map(({ groupAlias, total: _total, ...row }) => ({
     ...rowOf<Agreement>(row, AGREEMENT_ROW),
-    version: Number(row.version),
     group: { id: row.groupId as string, individualAlias: groupAlias },
   }));
   return { agreements, offset, total };

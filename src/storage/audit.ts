@@ -5,7 +5,7 @@
 import { commitClaim } from './activities';
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
-import { dateOf, placeholders, sqlOf, type Sql } from './sql';
+import { dateOf, placeholders, sqlOf } from './sql';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'failed';
 
@@ -72,28 +72,20 @@ export async function recordAudits(db: DbOrTx, entries: readonly AuditEntry[], a
   }
 }
 
+const AUDIT_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorAadObjectId', 'actorMemberId', 'groupId', 'entityType', 'entityId', 'reason', 'trigger', 'conversationId'] as const;
+
 /**
- * Appends entries outside any transaction, in plain SQL: reads and refusals (see appendAudits).
+ * Appends entries outside any transaction, in plain SQL (sql.ts): for the hot paths (a read, a refusal,
+ * a sent reminder), where the rows stand alone. The same rows recordAudits writes.
  *
  * @example
  *   await appendAudit(db, { action: 'plan.read', outcome: 'allowed', groupId, actorMemberId });
  */
 export async function appendAudit(db: Db, entries: AuditEntry | readonly AuditEntry[], at: Date = new Date()): Promise<void> {
-  await appendAudits(sqlOf(db), Array.isArray(entries) ? entries : [entries as AuditEntry], at);
-}
-
-const AUDIT_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorAadObjectId', 'actorMemberId', 'groupId', 'entityType', 'entityId', 'reason', 'trigger', 'conversationId'] as const;
-
-/**
- * Appends entries outside any transaction, in plain SQL (sql.ts): for the hot paths (a read, a sent
- * reminder), where the row stands alone. The same rows recordAudits writes.
- *
- * @example
- *   await appendAudits(sql, [{ action: 'crisis_plan.read', outcome: 'allowed', groupId }], now);
- */
-export async function appendAudits(sql: Sql, entries: readonly AuditEntry[], at: Date = new Date()): Promise<void> {
-  for (let i = 0; i < entries.length; i += 50) {
-    const chunk = entries.slice(i, i + 50);
+  const all: readonly AuditEntry[] = Array.isArray(entries) ? entries : [entries as AuditEntry];
+  const sql = sqlOf(db);
+  for (let i = 0; i < all.length; i += 50) {
+    const chunk = all.slice(i, i + 50);
     const values = chunk.flatMap((entry) => {
       const row = auditRow(entry, at);
       return [randomUUID(), row.at, row.action, row.outcome, row.actorAadObjectId, row.actorMemberId, row.groupId, row.entityType, row.entityId, row.reason, row.trigger, row.conversationId];

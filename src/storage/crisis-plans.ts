@@ -55,10 +55,10 @@ export async function findCrisisPlan(db: Db, groupId: string) {
   return {
     id: row.id,
     groupId: row.groupId,
-    currentVersion: Number(row.currentVersion),
+    currentVersion: row.currentVersion,
     reviewedAt: dateOrNull(row.reviewedAt),
     reviewedBy: row.reviewedBy,
-    reviewIntervalMonths: Number(row.reviewIntervalMonths),
+    reviewIntervalMonths: row.reviewIntervalMonths,
     changedAt: dateOrNull(row.changedAt) ?? undefined,
     changedBy: row.changedBy,
     content: parseCrisisPlanContent(row.content ?? undefined),

@@ -45,13 +45,20 @@ export function consentedMemberWhere(db: Db) {
 }
 
 /**
+ * consentedMemberWhere in plain SQL, for the hot statements (sql.ts): `prefix` names the Member table
+ * in the query (e.g. `m.`).
+ */
+export function consentedMemberSql(prefix = ''): string {
+  return `${prefix}"consentRecordedAt" IS NOT NULL AND (${prefix}"consentWithdrawnAt" IS NULL OR ${prefix}"consentWithdrawnAt" < ${prefix}"consentRecordedAt")`;
+}
+
+/**
  * Teams user ids of the group's current members with consent, at most `take` (the case manager first):
  * every view's refresh list, so plain SQL (sql.ts), with consent as consentedMemberWhere has it.
  */
 export async function consentedTeamsUserIdsOf(db: Db, groupId: string, take: number): Promise<string[]> {
   const rows = await sqlOf(db).all<{ teamsUserId: string }>(
-    'SELECT "teamsUserId" FROM "Member" WHERE "groupId" = ? AND "removedAt" IS NULL AND "teamsUserId" IS NOT NULL ' +
-      'AND "consentRecordedAt" IS NOT NULL AND ("consentWithdrawnAt" IS NULL OR "consentWithdrawnAt" < "consentRecordedAt") ' +
+    `SELECT "teamsUserId" FROM "Member" WHERE "groupId" = ? AND "removedAt" IS NULL AND "teamsUserId" IS NOT NULL AND ${consentedMemberSql()} ` +
       'ORDER BY "isCaseManager" DESC, "createdAt", "id" LIMIT ?',
     [groupId, take],
   );

@@ -9,7 +9,7 @@
 import type { ReminderKind } from '../domain/follow-ups';
 import type { Db } from './database';
 import { isUniqueViolation } from './database';
-import { dateOf, dateOrNull, placeholders, type Sql } from './sql';
+import { dateOf, dateOrNull, placeholders, sqlOf } from './sql';
 
 export interface PlannedReminder {
   groupId: string;
@@ -72,7 +72,6 @@ const REMINDER_COLUMNS =
 function reminderRow(row: Record<string, unknown>): ReminderRow {
   return {
     ...(row as ReminderRow),
-    attempts: Number(row.attempts),
     dueAt: dateOf(row.dueAt),
     sendAfter: dateOf(row.sendAfter),
     leaseUntil: dateOrNull(row.leaseUntil),
@@ -83,8 +82,8 @@ function reminderRow(row: Record<string, unknown>): ReminderRow {
 }
 
 /** Destinations with reminders to send now, oldest first, at most `limit`. */
-export async function findDueDestinations(sql: Sql, now: Date, limit: number): Promise<string[]> {
-  const rows = await sql.all<{ destination: string }>(
+export async function findDueDestinations(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await sqlOf(db).all<{ destination: string }>(
     `SELECT "destination", MIN("sendAfter") AS "first" FROM "Reminder" WHERE ${DUE} GROUP BY "destination" ORDER BY "first" LIMIT ?`,
     [now, now, limit],
   );
@@ -95,8 +94,8 @@ export async function findDueDestinations(sql: Sql, now: Date, limit: number): P
  * Takes (or renews) the right to send to a destination until `until`. True when this process holds it:
  * nobody held it, the holder's lease ran out, or this process held it already. One statement.
  */
-export async function leaseDestination(sql: Sql, destination: string, owner: string, now: Date, until: Date): Promise<boolean> {
-  const taken = await sql.run(
+export async function leaseDestination(db: Db, destination: string, owner: string, now: Date, until: Date): Promise<boolean> {
+  const taken = await sqlOf(db).run(
     'INSERT INTO "SendLease" ("destination", "owner", "until") VALUES (?, ?, ?) ' +
       'ON CONFLICT ("destination") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until" ' +
       'WHERE "SendLease"."owner" = ? OR "SendLease"."until" < ?',
@@ -111,8 +110,8 @@ export async function leaseDestination(sql: Sql, destination: string, owner: str
  * start sending there while this one's recent posts still count against Teams' limits; this process
  * may take it again at once.
  */
-export async function releaseDestination(sql: Sql, destination: string, owner: string, cooldownUntil: Date): Promise<void> {
-  await sql.run('UPDATE "SendLease" SET "until" = ? WHERE "destination" = ? AND "owner" = ?', [cooldownUntil, destination, owner]);
+export async function releaseDestination(db: Db, destination: string, owner: string, cooldownUntil: Date): Promise<void> {
+  await sqlOf(db).run('UPDATE "SendLease" SET "until" = ? WHERE "destination" = ? AND "owner" = ?', [cooldownUntil, destination, owner]);
 }
 
 /**
@@ -120,8 +119,8 @@ export async function releaseDestination(sql: Sql, destination: string, owner: s
  * first. One guarded update: of two processes, each row goes to exactly one (PostgreSQL re-checks the
  * condition on a row another claim changed meanwhile; SQLite has one writer).
  */
-export async function claimDueReminders(sql: Sql, destination: string, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ReminderRow[]> {
-  const rows = await sql.all(
+export async function claimDueReminders(db: Db, destination: string, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ReminderRow[]> {
+  const rows = await sqlOf(db).all(
     `UPDATE "Reminder" SET "status" = 'sending', "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ? ` +
       `WHERE "id" IN (SELECT "id" FROM "Reminder" WHERE "destination" = ? AND ${DUE} ORDER BY "sendAfter" LIMIT ?) AND ${DUE} ` +
       `RETURNING ${REMINDER_COLUMNS}`,
@@ -131,15 +130,14 @@ export async function claimDueReminders(sql: Sql, destination: string, owner: st
 }
 
 /** Records how claimed reminders ended (only while this process still holds them). */
-export async function settleReminders(
-  sql: Sql,
+export async function settleReminders(db: Db,
   ids: readonly string[],
   owner: string,
   result: { status: 'sent' | 'cancelled' | 'failed'; outcome: string; at: Date },
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const sentAt = result.status === 'sent' ? '"sentAt" = ?, ' : '';
-  return sql.run(
+  return sqlOf(db).run(
     `UPDATE "Reminder" SET "status" = ?, "outcome" = ?, ${sentAt}"leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ? ` +
       `WHERE "id" IN ${placeholders(ids.length)} AND "status" = 'sending' AND "leaseOwner" = ?`,
     [result.status, result.outcome, ...(sentAt ? [result.at] : []), result.at, ...ids, owner],
@@ -147,9 +145,9 @@ export async function settleReminders(
 }
 
 /** Puts claimed reminders back to wait until `sendAfter` (outside working time, throttled, unreachable). */
-export async function deferReminders(sql: Sql, ids: readonly string[], owner: string, sendAfter: Date, now: Date, outcome?: string): Promise<void> {
+export async function deferReminders(db: Db, ids: readonly string[], owner: string, sendAfter: Date, now: Date, outcome?: string): Promise<void> {
   if (ids.length === 0) return;
-  await sql.run(
+  await sqlOf(db).run(
     `UPDATE "Reminder" SET "status" = 'pending', "sendAfter" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL, "outcome" = ?, "updatedAt" = ? ` +
       `WHERE "id" IN ${placeholders(ids.length)} AND "status" = 'sending' AND "leaseOwner" = ?`,
     [sendAfter, outcome ?? null, now, ...ids, owner],
