@@ -218,6 +218,89 @@ for (const provider of testProviders()) {
       await expect(findAgreement(db, 'another-group', linked.id)).rejects.toThrow(DomainError);
     });
 
+    it('the plan page in plain SQL reads what Prisma\'s include did: goals in plan order, next open sub-goal, latest updates, first open agreements and their count', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:plan-sql@thread.tacv2'));
+      const other = await createResourceGroup(db, setupInput('19:plan-other@thread.tacv2'));
+      const sara = await db.member.findFirstOrThrow({ where: { groupId: group.id, aadObjectId: 'aad-sara' } });
+      const anna = await db.member.findFirstOrThrow({ where: { groupId: group.id, aadObjectId: 'aad-anna' } });
+      const day = (d: number) => new Date(Date.UTC(2026, 10, d, 9, 0, 0, 7));
+      // Goals in three life areas, created out of order; one without a responsible member; another group's goal.
+      const areas = ['health', 'housing', 'work', 'housing', 'other', 'health', 'work'];
+      const goals = [];
+      for (const [i, lifeArea] of areas.entries()) {
+        goals.push(await db.goal.create({ data: { groupId: group.id, lifeArea, text: `Mål ${i}`, createdAt: day(20 - i), responsibleMemberId: i === 2 ? null : i % 2 ? sara.id : anna.id, targetDate: i % 3 ? day(28) : null } }));
+      }
+      await db.goal.create({ data: { groupId: other.id, lifeArea: 'housing', text: 'Annans mål' } });
+      for (const [i, goal] of goals.entries()) {
+        // Sub-goals: achieved and ended ones are never next; one without a date; dates out of order.
+        await db.subGoal.createMany({
+          data: [
+            { goalId: goal.id, text: `Klar ${i}`, status: 'achieved', targetDate: day(1) },
+            { goalId: goal.id, text: `Avslutad ${i}`, status: 'ended', targetDate: day(2) },
+            { goalId: goal.id, text: `Senare ${i}`, targetDate: day(25), createdAt: day(3), responsibleMemberId: sara.id },
+            { goalId: goal.id, text: `Tidigare ${i}`, status: 'in_progress', targetDate: day(10 + i), createdAt: day(4), responsibleMemberId: i % 2 ? anna.id : null },
+            // Without a date: where it sorts is the database's (first on SQLite, last on PostgreSQL), as it was with Prisma.
+            ...(i === 1 ? [{ goalId: goal.id, text: 'Utan datum', createdAt: day(5) }] : []),
+          ],
+        });
+        // 14 updates (two more than shown), one of them the record of a sub-goal added, some without an author.
+        await db.goalUpdate.createMany({
+          data: Array.from({ length: 14 }, (_, u) => ({
+            goalId: goal.id,
+            authorMemberId: u % 4 === 0 ? null : u % 2 ? sara.id : anna.id,
+            status: u % 3 ? 'in_progress' : null,
+            previousStatus: u % 3 ? 'not_started' : null,
+            progress: u % 2 ? u % 11 : null,
+            comment: u % 5 ? null : `Kommentar ${u}`,
+            subGoalId: u === 13 ? 'sub-goal-record' : null,
+            createdAt: new Date(day(1).getTime() + (i * 100 + u) * 60_000),
+          })),
+        });
+        // Open agreements (i + 1 of them; three are shown) and closed ones that are not counted.
+        await db.agreement.createMany({
+          data: [
+            ...Array.from({ length: i + 1 }, (_, a) => ({ groupId: group.id, goalId: goal.id, responsibleMemberId: a % 2 ? sara.id : anna.id, what: `Sak ${i}-${a}`, status: ['proposed', 'accepted', 'declined'][a % 3]!, dueDate: day(30 - a) })),
+            { groupId: group.id, goalId: goal.id, responsibleMemberId: sara.id, what: `Gjord ${i}`, status: 'done', dueDate: day(1) },
+            { groupId: group.id, goalId: goal.id, responsibleMemberId: sara.id, what: `Struken ${i}`, status: 'cancelled', dueDate: day(2) },
+          ],
+        });
+      }
+      // The Prisma query findPlanPage was before it was plain SQL.
+      const oracle = async (offset: number, size: number) => {
+        const order = await db.goal.findMany({ where: { groupId: group.id }, select: { id: true, lifeArea: true, createdAt: true } });
+        const area = (lifeArea: string) => ['work', 'housing', 'relations', 'leisure', 'health', 'substance_use', 'finances', 'education', 'other'].indexOf(lifeArea);
+        order.sort((a, b) => area(a.lifeArea) - area(b.lifeArea) || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+        const start = clampOffset(offset, order.length, size);
+        const pageIds = order.slice(start, start + size).map((g) => g.id);
+        const open = { status: { in: ['proposed', 'accepted', 'declined'] } };
+        const found = await db.goal.findMany({
+          where: { id: { in: pageIds }, groupId: group.id },
+          include: {
+            responsible: true,
+            subGoals: { where: { status: { notIn: ['achieved', 'ended'] } }, orderBy: [{ targetDate: 'asc' }, { createdAt: 'asc' }], take: 1, include: { responsible: true } },
+            updates: { where: { subGoalId: null }, orderBy: { createdAt: 'desc' }, take: 12, include: { author: true } },
+            agreements: { where: open, orderBy: { dueDate: 'asc' }, take: 3, include: { responsible: true } },
+          },
+        });
+        const counted = await Promise.all(pageIds.map((id) => db.agreement.count({ where: { goalId: id, ...open } })));
+        const byId = new Map(found.map((g) => [g.id, g]));
+        return { goals: pageIds.map((id, i) => ({ ...byId.get(id)!, _count: { agreements: counted[i] } })), offset: start, total: order.length };
+      };
+      for (const [offset, size] of [[0, 3], [3, 3], [6, 3], [400, 3], [0, 10]] as const) {
+        const found = await findPlanPage(db, group.id, offset, size);
+        expect(found).toEqual(await oracle(offset, size));
+      }
+      const first = await findPlanPage(db, group.id, 0, 10);
+      // What the card shows, spelled out: work first, the oldest goal first within an area, 12 updates, 3 of 7 agreements.
+      expect(first.goals.map((g) => g.text)).toEqual(['Mål 6', 'Mål 2', 'Mål 3', 'Mål 1', 'Mål 5', 'Mål 0', 'Mål 4']);
+      expect(first.goals[0]!.subGoals.map((s) => s.text)).toEqual(['Tidigare 6']);
+      expect(first.goals[0]!.updates).toHaveLength(12);
+      expect(first.goals[0]!.agreements.map((a) => a.what)).toEqual(['Sak 6-6', 'Sak 6-5', 'Sak 6-4']);
+      expect(first.goals[0]!._count.agreements).toBe(7);
+      expect(await findPlanPage(db, other.id, 0, 10)).toMatchObject({ total: 1, goals: [{ text: 'Annans mål', subGoals: [], updates: [], agreements: [], _count: { agreements: 0 } }] });
+    });
+
     it('stores and refreshes a conversation reference', async () => {
       const { db } = await open();
       const reference = { conversation: { id: '19:c' }, serviceUrl: 'http://127.0.0.1:1/', bot: { id: '28:b' } };

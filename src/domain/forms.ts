@@ -58,6 +58,18 @@ export function choiceField<T extends string>(value: unknown, allowed: readonly 
 
 /** Today's date in a time zone, as UTC midnight of that calendar day (for comparing with dateField). */
 export function todayIn(timeZone: string, now: Date): Date {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  return new Date(`${day}T00:00:00.000Z`);
+  return new Date(`${dayFormat(timeZone).format(now)}T00:00:00.000Z`);
+}
+
+/** "2026-12-03" formatters by time zone: making one costs ~0.1 ms, a hundred times formatting with it. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // An unknown time zone throws here, as before, and is not remembered.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format;
 }

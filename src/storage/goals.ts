@@ -9,6 +9,9 @@ import { LIFE_AREAS, TREND_LENGTH, type GoalInput, type GoalUpdateInput, type Su
 import { recordChange } from './audit';
 import type { Db } from './database';
 import type { Actor } from './members';
+import type { Agreement, Goal, GoalUpdate, Member, SubGoal } from '../generated/sqlite/client';
+import { AGREEMENT_ROW, GOAL_ROW, GOAL_UPDATE_ROW, MEMBER_ROW, SUB_GOAL_ROW } from './rows';
+import { dateOf, placeholders, rowOf, sqlOf } from './sql';
 
 const HISTORY_LENGTH = 12;
 
@@ -29,45 +32,89 @@ const OPEN_AGREEMENT_WHERE = { status: { in: [...OPEN_AGREEMENT_STATUSES] } };
  */
 const STATUS_OR_RATING_UPDATE = { subGoalId: null };
 
-/** What the plan shows of a goal: the responsible member, the next open sub-goal, recent status and rating updates, a few open agreements. */
-const PLAN_GOAL_DETAILS = {
-  responsible: true,
-  subGoals: {
-    where: { status: { notIn: ['achieved', 'ended'] } },
-    orderBy: [{ targetDate: 'asc' as const }, { createdAt: 'asc' as const }],
-    take: 1,
-    include: { responsible: true },
-  },
-  updates: { where: STATUS_OR_RATING_UPDATE, orderBy: { createdAt: 'desc' as const }, take: HISTORY_LENGTH, include: { author: true } },
-  agreements: { where: OPEN_AGREEMENT_WHERE, orderBy: { dueDate: 'asc' as const }, take: PLAN_AGREEMENTS_SHOWN, include: { responsible: true } },
-};
-
 // Counts are read by their own indexed queries, never as Prisma `_count` in an include: for a count
 // with a condition, Prisma aggregates the whole table and joins the result (35 ms a plan page at
 // 100,000 agreements, `npm run bench`).
 
+/** A row of a window query, without its rank and count columns. */
+function withoutWindow(row: Record<string, unknown>): Record<string, unknown> {
+  const { rank: _rank, openCount: _openCount, ...rest } = row;
+  return rest;
+}
+
 /**
  * One page of a group's plan, in the order the plan card shows it (life area, then oldest goal first),
  * and how many goals there are. Only the page's goals are loaded with their details.
+ *
+ * Plain SQL (sql.ts), checked against the Prisma include it replaced (PLAN_GOAL_DETAILS in
+ * storage.test.ts): the page's goals, and per goal its next open sub-goal, its latest status and rating
+ * updates and its first open agreements with their count, each one statement with a window per goal,
+ * then the members they name in one more. Prisma took 8 calls and 20 ms a page at scale (`npm run bench`).
  */
 export async function findPlanPage(db: Db, groupId: string, offset: number, size: number) {
-  const order = await db.goal.findMany({ where: { groupId }, select: { id: true, lifeArea: true, createdAt: true } });
+  const sql = sqlOf(db);
+  const order = await sql.all<{ id: string; lifeArea: string; createdAt: unknown }>('SELECT "id", "lifeArea", "createdAt" FROM "Goal" WHERE "groupId" = ?', [groupId]);
   const area = (lifeArea: string) => {
     const index = (LIFE_AREAS as readonly string[]).indexOf(lifeArea);
     return index < 0 ? LIFE_AREAS.length : index;
   };
-  order.sort((a, b) => area(a.lifeArea) - area(b.lifeArea) || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-  const start = clampOffset(offset, order.length, size);
+  const sorted = order
+    .map((g) => ({ id: g.id, area: area(g.lifeArea), createdAt: dateOf(g.createdAt).getTime() }))
+    .sort((a, b) => a.area - b.area || a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  const start = clampOffset(offset, sorted.length, size);
   // A page's ids: a bounded list (at most `size`), never the whole plan.
-  const pageIds = order.slice(start, start + size).map((g) => g.id);
-  if (pageIds.length === 0) return { goals: [], offset: start, total: order.length };
-  const [goals, openCounts] = await Promise.all([
-    db.goal.findMany({ where: { id: { in: pageIds }, groupId }, include: PLAN_GOAL_DETAILS }),
-    db.agreement.groupBy({ by: ['goalId'], where: { goalId: { in: pageIds }, ...OPEN_AGREEMENT_WHERE }, _count: { _all: true } }),
+  const pageIds = sorted.slice(start, start + size).map((g) => g.id);
+  if (pageIds.length === 0) return { goals: [], offset: start, total: sorted.length };
+  const ids = placeholders(pageIds.length);
+  const open = placeholders(OPEN_AGREEMENT_STATUSES.length);
+  const [goalRows, subGoalRows, updateRows, agreementRows] = await Promise.all([
+    sql.all(`SELECT * FROM "Goal" WHERE "groupId" = ? AND "id" IN ${ids}`, [groupId, ...pageIds]),
+    sql.all(
+      `SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "targetDate" ASC, "createdAt" ASC, "id" ASC) AS "rank" ` +
+        `FROM "SubGoal" s WHERE "goalId" IN ${ids} AND "status" NOT IN ('achieved', 'ended')) ranked WHERE "rank" <= 1`,
+      pageIds,
+    ),
+    sql.all(
+      `SELECT * FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "createdAt" DESC, "id" DESC) AS "rank" ` +
+        `FROM "GoalUpdate" u WHERE "goalId" IN ${ids} AND "subGoalId" IS NULL) ranked WHERE "rank" <= ? ORDER BY "createdAt" DESC, "id" DESC`,
+      [...pageIds, HISTORY_LENGTH],
+    ),
+    sql.all(
+      `SELECT * FROM (SELECT a.*, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "dueDate" ASC, "id" ASC) AS "rank", COUNT(*) OVER (PARTITION BY "goalId") AS "openCount" ` +
+        `FROM "Agreement" a WHERE "goalId" IN ${ids} AND "status" IN ${open}) ranked WHERE "rank" <= ? ORDER BY "dueDate" ASC, "id" ASC`,
+      [...pageIds, ...OPEN_AGREEMENT_STATUSES, PLAN_AGREEMENTS_SHOWN],
+    ),
   ]);
-  const openOf = new Map(openCounts.map((row) => [row.goalId, row._count._all]));
-  const byId = new Map(goals.map((g) => [g.id, { ...g, _count: { agreements: openOf.get(g.id) ?? 0 } }]));
-  return { goals: pageIds.flatMap((id) => byId.get(id) ?? []), offset: start, total: order.length };
+  const goals = goalRows.map((row) => rowOf<Goal>(row, GOAL_ROW));
+  const subGoals = subGoalRows.map((row) => rowOf<SubGoal>(withoutWindow(row), SUB_GOAL_ROW));
+  const updates = updateRows.map((row) => rowOf<GoalUpdate>(withoutWindow(row), GOAL_UPDATE_ROW));
+  const agreements = agreementRows.map((row) => rowOf<Agreement>(withoutWindow(row), AGREEMENT_ROW));
+  const openOf = new Map(agreementRows.map((row) => [row.goalId as string, Number(row.openCount)]));
+  const memberIds = [
+    ...new Set(
+      [...goals.map((g) => g.responsibleMemberId), ...subGoals.map((s) => s.responsibleMemberId), ...updates.map((u) => u.authorMemberId), ...agreements.map((a) => a.responsibleMemberId)].filter(
+        (id): id is string => id !== null,
+      ),
+    ),
+  ];
+  const memberRows = memberIds.length > 0 ? await sql.all(`SELECT * FROM "Member" WHERE "id" IN ${placeholders(memberIds.length)}`, memberIds) : [];
+  const members = new Map(memberRows.map((row) => [row.id as string, rowOf<Member>(row, MEMBER_ROW)]));
+  const member = (id: string | null) => (id === null ? null : (members.get(id) ?? null));
+  const of = <T extends { goalId: string | null }>(rows: T[], goalId: string) => rows.filter((row) => row.goalId === goalId);
+  const byId = new Map(
+    goals.map((g) => [
+      g.id,
+      {
+        ...g,
+        responsible: member(g.responsibleMemberId),
+        subGoals: of(subGoals, g.id).map((s) => ({ ...s, responsible: member(s.responsibleMemberId) })),
+        updates: of(updates, g.id).map((u) => ({ ...u, author: member(u.authorMemberId) })),
+        agreements: of(agreements, g.id).map((a) => ({ ...a, responsible: member(a.responsibleMemberId)! })),
+        _count: { agreements: openOf.get(g.id) ?? 0 },
+      },
+    ]),
+  );
+  return { goals: pageIds.flatMap((id) => byId.get(id) ?? []), offset: start, total: sorted.length };
 }
 
 export type PlanGoal = Awaited<ReturnType<typeof findPlanPage>>['goals'][number];

@@ -16,6 +16,8 @@ export const GOAL_ROW: RowShape = { dates: ['targetDate', 'individualAgreedAt', 
 
 export const SUB_GOAL_ROW: RowShape = { dates: ['targetDate', 'createdAt', 'updatedAt'], booleans: [] };
 
+export const GOAL_UPDATE_ROW: RowShape = { dates: ['createdAt'], booleans: [] };
+
 export const AGREEMENT_ROW: RowShape = { dates: ['dueDate', 'createdAt', 'updatedAt'], booleans: [] };
 
 export const AGREEMENT_EVENT_ROW: RowShape = { dates: ['createdAt'], booleans: [] };
