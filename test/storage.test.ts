@@ -12,7 +12,8 @@ import { findConversationReference, saveConversationReference } from '../src/sto
 import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
 import { clampOffset, createGoal, createSubGoal, findGoal, findPlanPage, updateGoal } from '../src/storage/goals';
 import { findAgreement, findOpenAgreementsOf, hasDoneAgreementsOf } from '../src/storage/agreements';
-import { consentedMemberWhere, consentedTeamsUserIdsOf } from '../src/storage/members';
+import { consentedMemberWhere, consentedTeamsUserIdsOf, listMembers } from '../src/storage/members';
+import { findChannelPost, saveChannelPost } from '../src/storage/channel-posts';
 import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -299,6 +300,29 @@ for (const provider of testProviders()) {
       expect(first.goals[0]!.agreements.map((a) => a.what)).toEqual(['Sak 6-6', 'Sak 6-5', 'Sak 6-4']);
       expect(first.goals[0]!._count.agreements).toBe(7);
       expect(await findPlanPage(db, other.id, 0, 10)).toMatchObject({ total: 1, goals: [{ text: 'Annans mål', subGoals: [], updates: [], agreements: [], _count: { agreements: 0 } }] });
+    });
+
+    it('the member list and a channel post in plain SQL read what Prisma did: current members, case manager first, then by name', async () => {
+      const { db } = await open();
+      const group = await createResourceGroup(db, setupInput('19:members-sql@thread.tacv2'));
+      await db.member.createMany({
+        data: [
+          { groupId: group.id, principal: 'p:0', displayName: 'Örjan Ek', role: 'relative' },
+          { groupId: group.id, principal: 'p:1', displayName: 'Bo Ahl', role: 'nurse', consentRecordedAt: new Date('2026-06-01T08:00:00.001Z') },
+          { groupId: group.id, principal: 'p:2', displayName: 'Cilla Dahl', role: 'social_worker', removedAt: new Date('2026-06-02T08:00:00Z') },
+          { groupId: group.id, principal: 'p:3', displayName: 'Ada Berg', role: 'psychiatrist', isCaseManager: true },
+        ],
+      });
+      const oracle = await db.member.findMany({ where: { groupId: group.id, removedAt: null }, orderBy: [{ isCaseManager: 'desc' }, { displayName: 'asc' }] });
+      const listed = await listMembers(db, group.id);
+      expect(listed).toEqual(oracle);
+      expect(listed.map((m) => m.displayName)).not.toContain('Cilla Dahl');
+      expect(listed.filter((m) => m.isCaseManager).map((m) => m.displayName)).toEqual(['Ada Berg', 'Sara Lind']);
+      expect(await findChannelPost(db, 'Agreement', 'a1')).toBeNull();
+      await saveChannelPost(db, { groupId: group.id, entityType: 'Agreement', entityId: 'a1', conversationId: '19:members-sql@thread.tacv2;messageid=1', activityId: 'act-1' });
+      await saveChannelPost(db, { groupId: group.id, entityType: 'Goal', entityId: 'a1', conversationId: '19:members-sql@thread.tacv2', activityId: 'act-2' });
+      expect(await findChannelPost(db, 'Agreement', 'a1')).toEqual(await db.channelPost.findUnique({ where: { entityType_entityId: { entityType: 'Agreement', entityId: 'a1' } } }));
+      expect(await findChannelPost(db, 'Agreement', 'a1')).toMatchObject({ activityId: 'act-1', conversationId: '19:members-sql@thread.tacv2;messageid=1' });
     });
 
     it('stores and refreshes a conversation reference', async () => {

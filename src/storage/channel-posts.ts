@@ -3,6 +3,9 @@
  * that later changes update it in place rather than adding posts that notify everyone again.
  */
 import type { Db } from './database';
+import type { ChannelPost } from '../generated/sqlite/client';
+import { CHANNEL_POST_ROW } from './rows';
+import { rowOf, sqlOf } from './sql';
 
 export type PostedEntityType = 'Goal' | 'Agreement' | 'CrisisPlan';
 
@@ -15,8 +18,10 @@ export interface ChannelPostInput {
 }
 
 /** The entity's post, if the bot made one. */
-export function findChannelPost(db: Db, entityType: PostedEntityType, entityId: string) {
-  return db.channelPost.findUnique({ where: { entityType_entityId: { entityType, entityId } } });
+export async function findChannelPost(db: Db, entityType: PostedEntityType, entityId: string): Promise<ChannelPost | null> {
+  // Every announced change looks it up: plain SQL (sql.ts).
+  const [row] = await sqlOf(db).all('SELECT * FROM "ChannelPost" WHERE "entityType" = ? AND "entityId" = ?', [entityType, entityId]);
+  return row ? rowOf<ChannelPost>(row, CHANNEL_POST_ROW) : null;
 }
 
 /** Records (or replaces, after a fallback to a new post) the entity's post. */

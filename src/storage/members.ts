@@ -10,14 +10,15 @@ import { recordAudits, recordChange, type AuditActor } from './audit';
 import { clampOffset } from './goals';
 import type { Db } from './database';
 import type { RosterPerson } from './groups';
-import { sqlOf } from './sql';
+import type { Member } from '../generated/sqlite/client';
+import { MEMBER_ROW } from './rows';
+import { rowOf, sqlOf } from './sql';
 
 /** The group's current members, case manager first, then by name. */
-export function listMembers(db: Db, groupId: string) {
-  return db.member.findMany({
-    where: { groupId, removedAt: null },
-    orderBy: [{ isCaseManager: 'desc' }, { displayName: 'asc' }],
-  });
+export async function listMembers(db: Db, groupId: string): Promise<Member[]> {
+  // Every form's member choices and every agreement view: plain SQL (sql.ts).
+  const rows = await sqlOf(db).all('SELECT * FROM "Member" WHERE "groupId" = ? AND "removedAt" IS NULL ORDER BY "isCaseManager" DESC, "displayName" ASC, "id" ASC', [groupId]);
+  return rows.map((row) => rowOf<Member>(row, MEMBER_ROW));
 }
 
 /** One page of the group's current members (in listMembers' order), and how many there are. */

@@ -21,3 +21,5 @@ export const GOAL_UPDATE_ROW: RowShape = { dates: ['createdAt'], booleans: [] };
 export const AGREEMENT_ROW: RowShape = { dates: ['dueDate', 'createdAt', 'updatedAt'], booleans: [] };
 
 export const AGREEMENT_EVENT_ROW: RowShape = { dates: ['createdAt'], booleans: [] };
+
+export const CHANNEL_POST_ROW: RowShape = { dates: ['createdAt', 'updatedAt'], booleans: [] };
