@@ -5,7 +5,7 @@
  * who left loses access. A missed departure therefore leaves access open for at most that interval.
  */
 import type { ConversationReference } from 'botbuilder';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
+import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { Logger } from '../logger';
 import { findGroupConversations, markRosterChecked } from '../storage/conversations';
 import type { Db } from '../storage/database';
