@@ -10,6 +10,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CARD_BUDGET_BYTES, jsonBytes } from '../src/cards/budget';
 import { ConfigError, loadConfig } from '../src/config';
+import { EXTRACT_BATCH } from '../src/storage/audit-log';
 import { isAllowedUploadUrl, isExtractAction, toCsv, validateExtractPeriod } from '../src/domain/audit-log';
 import { localDayOf, wallClockToInstant } from '../src/domain/working-time';
 import { recordAudit, type AuditEntry } from '../src/storage/audit';
@@ -531,6 +532,32 @@ for (const provider of testProviders()) {
           await t.post(fileConsentActivity(USERS.sara, 'accept', { kind: 'somethingElse' }, `http://127.0.0.1:${upload.port}/upload/x`));
           await t.connector.waitForActivities(2);
           expect(upload.requests).toEqual([]);
+        });
+
+        it('a file longer than one batch holds every read of the period once, oldest first (read and written 2,000 rows at a time)', async () => {
+          // In the period (60 to 31 days ago), a read a second.
+          const start = localTime(dayFromToday(-33), '08:00').getTime();
+          const many = 2 * EXTRACT_BATCH + 500;
+          await db().auditEvent.createMany({
+            data: Array.from({ length: many }, (_, i) => ({ action: i % 2 ? 'crisisplan.read' : 'plan.read', outcome: 'allowed', groupId, ...byAnna(), trigger: 'manual', at: new Date(start + i * 1000) })),
+          });
+          await say('hjälp', USERS.sara, { scope: 'personal' });
+          t.connector.clear();
+          const consent = await offer();
+          await t.post(fileConsentActivity(USERS.sara, 'accept', consent.content.acceptContext, `http://127.0.0.1:${upload.port}/upload/session-many`));
+          const [put] = upload.requests;
+          expect(put!.body.length).toBe(consent.content.sizeInBytes);
+          const csv = put!.body.toString('utf8').slice(1).split('\r\n');
+          expect(csv[0]).toBe(CSV_HEADER);
+          expect(csv.at(-1)).toBe('');
+          const rows = csv.slice(1, -1);
+          // The six reads of the period seeded before, and the new ones.
+          expect(rows).toHaveLength(6 + many);
+          const times = rows.map((row) => row.split(';')[0]!);
+          expect([...times].sort()).toEqual(times);
+          const mine = new Set(times.filter((at) => Date.parse(at) >= start && Date.parse(at) < start + many * 1000));
+          expect(mine.size).toBe(many);
+          expect(rows.filter((row) => row.includes('öppnade krisplanen')).length).toBeGreaterThanOrEqual(many / 2);
         });
       });
     });

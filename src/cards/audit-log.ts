@@ -202,7 +202,7 @@ export function logExtractFormCard(locale: Locale, today: string, values: Record
 }
 
 /** The columns of the extract, in the order of the CSV file and of a line for copying. */
-function extractCells(line: LogLine): string[] {
+export function extractCells(line: LogLine): string[] {
   return [line.isoTime, line.localTime, line.who, line.role, line.organisation, line.what, line.trigger, line.where, line.outcome];
 }
 

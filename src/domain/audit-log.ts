@@ -152,7 +152,12 @@ function csvCell(value: string): string {
  *   toCsv([['Tid', 'Person'], ['2026-01-01', 'Anna; Berg']]) // '\uFEFFTid;Person\r\n2026-01-01;"Anna; Berg"\r\n'
  */
 export function toCsv(rows: ReadonlyArray<readonly string[]>): string {
-  return BOM + rows.map((row) => row.map(csvCell).join(CSV_SEPARATOR)).join('\r\n') + '\r\n';
+  return BOM + csvLines(rows);
+}
+
+/** Rows of CSV without the byte-order mark: the rest of a file written a batch at a time. */
+export function csvLines(rows: ReadonlyArray<readonly string[]>): string {
+  return rows.map((row) => row.map(csvCell).join(CSV_SEPARATOR)).join('\r\n') + '\r\n';
 }
 
 /**

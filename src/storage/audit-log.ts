@@ -93,6 +93,9 @@ export async function findExtractEntries(
 /** The most rows one extract file holds (years of a busy group's reads; bounds the memory a file takes). */
 export const MAX_EXTRACT_ROWS = 100_000;
 
+/** How many rows the extract file reads and writes at a time. */
+export const EXTRACT_BATCH = 2_000;
+
 /** Everyone who has been a member of the group (left or not): the log names them. */
 export function listEveryMember(db: Db, groupId: string) {
   return db.member.findMany({

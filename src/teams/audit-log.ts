@@ -1,5 +1,5 @@
 import type { Activity, TurnContext } from 'botbuilder';
-import { describeEntry, extractRows, logCard, logExtractCard, logExtractFormCard, type LogContext, type LogEntryView, type LogMember } from '../cards/audit-log';
+import { describeEntry, extractCells, extractHeader, logCard, logExtractCard, logExtractFormCard, type LogContext, type LogEntryView, type LogMember } from '../cards/audit-log';
 import { formValue, isoDay } from '../cards/format';
 import { offsetOf, PAGE_SIZES } from '../cards/paging';
 import {
@@ -10,6 +10,7 @@ import {
   logFilterOf,
   periodReason,
   toCsv,
+  csvLines,
   validateExtractPeriod,
   type ExtractFileContext,
   type ExtractPeriod,
@@ -20,7 +21,7 @@ import type { Locale } from '../domain/locale';
 import { wallClockToInstant } from '../domain/working-time';
 import { translate } from '../locales';
 import { recordAudit, type AuditOutcome } from '../storage/audit';
-import { findExtractEntries, findLogPage, findPersonalChats, listEveryMember } from '../storage/audit-log';
+import { EXTRACT_BATCH, findExtractEntries, findLogPage, findPersonalChats, listEveryMember, MAX_EXTRACT_ROWS } from '../storage/audit-log';
 import { findPersonalChatOf } from '../storage/conversations';
 import { localeOf } from './context';
 import type { BotDeps, Feature, FileConsentAnswer } from './feature';
@@ -121,13 +122,26 @@ export function auditLogFeature(deps: BotDeps): Feature {
     });
   }
 
-  /** The extract as a CSV file (every read in the period), in the reader's language. */
+  /**
+   * The extract as a CSV file (every read in the period, up to MAX_EXTRACT_ROWS), in the reader's
+   * language, read and written EXTRACT_BATCH rows at a time: the memory it takes is the file's bytes
+   * and one batch, not every row as objects at once (the production start caps the heap).
+   */
   async function extractCsv(group: Group, period: ExtractPeriod, locale: Locale): Promise<{ bytes: Buffer; rows: number }> {
     const { from, until } = periodInstants(group, period);
-    const { entries } = await findExtractEntries(db, group.id, from, until);
-    const context = await logContext(group, entries, await listEveryMember(db, group.id));
-    const csv = toCsv(extractRows(locale, entries.map((e) => describeEntry(locale, e, context)), group.timeZone));
-    return { bytes: Buffer.from(csv, 'utf8'), rows: entries.length };
+    const members = await listEveryMember(db, group.id);
+    const chunks = [Buffer.from(toCsv([extractHeader(locale, group.timeZone)]), 'utf8')];
+    let rows = 0;
+    for (let total = MAX_EXTRACT_ROWS; rows < Math.min(total, MAX_EXTRACT_ROWS); ) {
+      const page = await findExtractEntries(db, group.id, from, until, { offset: rows, take: Math.min(EXTRACT_BATCH, MAX_EXTRACT_ROWS - rows) });
+      total = page.total;
+      // Past the end (rows removed meanwhile: never, the log is append-only; but never loop on it).
+      if (page.offset !== rows || page.entries.length === 0) break;
+      const context = await logContext(group, page.entries, members);
+      chunks.push(Buffer.from(csvLines(page.entries.map((e) => extractCells(describeEntry(locale, e, context)))), 'utf8'));
+      rows += page.entries.length;
+    }
+    return { bytes: Buffer.concat(chunks), rows };
   }
 
   /**
