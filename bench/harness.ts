@@ -4,7 +4,9 @@
  * after a grace), percentiles, and option parsing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { peakRssMbOf, stopChild } from '../test/support/worker-processes';
 
 export interface ServerProcess {
@@ -20,6 +22,17 @@ export interface ServerProcess {
 }
 
 /** A port nobody listens on right now, on loopback. */
+/**
+ * The node arguments of the production start, from package.json's `start` script (one source): the heap
+ * flags and `dist/src/index.js`, as `npm start`, App Service and the container run the bot.
+ */
+export function productionNodeArgs(root: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = scripts.start.trim().split(/\s+/);
+  if (command !== 'node' || args.at(-1) !== 'dist/src/index.js') throw new Error(`npm start is not "node [flags] dist/src/index.js": ${scripts.start}`);
+  return args;
+}
+
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -2,7 +2,7 @@
  * `npm run bench`: the bot at scale beside a bare bot, in one run. For each database (SQLite, then
  * PostgreSQL when reachable):
  *
- * 1. starts the bot as it runs in production (`node dist/src/index.js`, compiled first if stale, one
+ * 1. starts the bot as it runs in production (`npm start`'s node command and heap flags, from package.json; compiled first if stale, one
  *    process, local mode, reminders off) on a fresh database, and beside it the bare teams-ai echo bot
  *    (bench/bare-bot.cjs: the same stack, one card per message, no database), both against a fake Bot
  *    Connector on loopback;
@@ -34,7 +34,7 @@ import { openDatabase } from '../src/storage/database';
 import { actionExecuteActivity, messageActivity, TENANT_ID } from '../test/support/activities';
 import { createTestDatabaseUrl, postgresReachable } from '../test/support/databases';
 import { startBenchConnector, type BenchConnector } from './connector';
-import { findFreePort, localModeEnvironment, percentile, positiveOption, startServerProcess, type ServerProcess } from './harness';
+import { findFreePort, localModeEnvironment, percentile, positiveOption, productionNodeArgs, startServerProcess, type ServerProcess } from './harness';
 import { seedScale, type ScaleGroup, type ScaleSender, type ScaleSummary } from './scale-seed';
 
 type Provider = 'sqlite' | 'postgresql';
@@ -214,7 +214,9 @@ async function runProvider(provider: Provider, options: Options, connector: Benc
   try {
     const botPort = await findFreePort();
     const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-    const bot = await startServerProcess('bot', [...profile, ...options.nodeFlags, 'dist/src/index.js'], localModeEnvironment(botPort, { DATABASE_URL: database.url, REMINDERS: 'off' }), botPort, ROOT);
+    // As npm start runs it (its heap flags), then any --node-flags, which V8 lets override them.
+    const production = productionNodeArgs(ROOT);
+    const bot = await startServerProcess('bot', [...profile, ...production.slice(0, -1), ...options.nodeFlags, production.at(-1)!], localModeEnvironment(botPort, { DATABASE_URL: database.url, REMINDERS: 'off' }), botPort, ROOT);
     servers.push(bot);
     const barePort = await findFreePort();
     const bare = await startServerProcess('bare bot', ['bench/bare-bot.cjs'], localModeEnvironment(barePort, {}), barePort, ROOT);
@@ -325,7 +327,7 @@ async function main(): Promise<void> {
   const report = [
     `# Scale benchmark, ${new Date().toISOString()}, commit ${describeCommit()}`,
     '',
-    `The bot as it runs in production (\`node dist/src/index.js\`, one process, local mode, reminders off) beside the bare teams-ai echo bot ` +
+    `The bot as it runs in production (\`node ${[...productionNodeArgs(ROOT).slice(0, -1), ...options.nodeFlags, 'dist/src/index.js'].join(' ')}\`, one process, local mode, reminders off) beside the bare teams-ai echo bot ` +
       `(bench/bare-bot.cjs: one Adaptive Card per message, no database), the same traffic to both in alternating rounds: ${options.rounds} rounds of ` +
       `${options.requests} requests per kind, target and number of senders, after a warm-up. Latency: to the HTTP answer of POST /api/messages ` +
       `(a message is answered once its reply reached the fake connector). Errors: a non-200 answer, or a reply or card without what it must show. ` +

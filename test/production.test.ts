@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort, localModeEnvironment, startServerProcess, type ServerProcess } from '../bench/harness';
+import { findFreePort, localModeEnvironment, productionNodeArgs, startServerProcess, type ServerProcess } from '../bench/harness';
 import { messageActivity, USERS } from './support/activities';
 import { createTestDatabaseUrl, type TestDatabase } from './support/databases';
 import { cardOf, cardText, startFakeConnector, type FakeConnector } from './support/fake-connector';
@@ -27,7 +27,8 @@ describe('the production build', () => {
 
   it('npm start runs the compiled bot in one node process, which serves and answers `hjälp` with its card', async () => {
     const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.start).toBe('node dist/src/index.js');
+    // One node process with its heap capped (README, "Running it in production").
+    expect(scripts.start).toBe('node --max-old-space-size=112 --max-semi-space-size=2 dist/src/index.js');
     expect(scripts.prestart).toBe('node scripts/build-if-stale.mjs');
     // What prestart does: compile when dist/ is missing or older than src/.
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-if-stale.mjs')], { cwd: ROOT, stdio: 'pipe' });
@@ -35,10 +36,10 @@ describe('the production build', () => {
     database = await createTestDatabaseUrl('sqlite');
     connector = await startFakeConnector([USERS.sara]);
     const port = await findFreePort();
-    bot = await startServerProcess('bot', ['dist/src/index.js'], localModeEnvironment(port, { DATABASE_URL: database.url, REMINDERS: 'off' }), port, ROOT);
+    bot = await startServerProcess('bot', productionNodeArgs(ROOT), localModeEnvironment(port, { DATABASE_URL: database.url, REMINDERS: 'off' }), port, ROOT);
     // One process: the bot itself, with no child (no tsx, no npx).
     expect(spawnSync('ps', ['--ppid', String(bot.child.pid), '-o', 'pid='], { encoding: 'utf8' }).stdout.trim()).toBe('');
-    expect(readFileSync(`/proc/${bot.child.pid}/cmdline`, 'utf8').split('\0')).toContain('dist/src/index.js');
+    expect(readFileSync(`/proc/${bot.child.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=112', '--max-semi-space-size=2', 'dist/src/index.js']));
 
     const response = await fetch(`${bot.url}/api/messages`, {
       method: 'POST',
