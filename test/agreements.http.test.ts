@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionExecuteActivity, messageActivity, USERS, type TestUser } from './support/activities';
 import { actionAnswer, createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
 import { adaptiveCardErrors } from './support/cards';
-import { testProviders } from './support/databases';
+import { failInsertsInto, testProviders } from './support/databases';
 import { cardOf, cardText } from './support/fake-connector';
 import { formatDay } from '../src/cards/format';
 import { todayIn } from '../src/domain/forms';
@@ -268,6 +268,32 @@ for (const provider of testProviders()) {
       expect(cardText(first.card)).toContain('Överenskommelsen är registrerad.');
       expect(second.message).toBe('Det här har redan tagits emot. Inget har ändrats.');
       expect(await db().agreement.count({ where: { what: 'Levereras två gånger' } })).toBe(1);
+    });
+
+    it('a database error in the middle of a change rolls all of it back (status, version, event, audit, claim); the redelivery makes it once', async () => {
+      const agreement = await create('Hämta ut medicinen', ids.anna);
+      const activity = actionExecuteActivity('agreementChange', { agreementId: agreement.id, version: 1, change: 'accepted' }, where(USERS.anna));
+      // Refused by the database after the guarded update of the agreement ran, inside the same transaction.
+      const restore = await failInsertsInto(db(), provider, 'AgreementEvent');
+      let first;
+      try {
+        first = actionAnswer(await t.post(activity));
+      } finally {
+        await restore();
+      }
+      expect(first.message).toBe('Förlåt, något gick fel hos mig. Försök igen om en stund. Inget har ändrats.');
+      expect(await db().agreement.findUniqueOrThrow({ where: { id: agreement.id } })).toMatchObject({ status: 'proposed', version: 1, updatedAt: agreement.updatedAt });
+      expect(await eventsOf(agreement.id)).toEqual(['created']);
+      expect(await db().auditEvent.count({ where: { action: 'agreement.accepted', entityId: agreement.id } })).toBe(0);
+      expect(JSON.stringify(first)).not.toMatch(/insert refused|AgreementEvent|SQLITE|trigger/i);
+
+      const redelivered = actionAnswer(await t.post(activity));
+      expect(cardText(redelivered.card)).toContain('Ändringen är sparad.');
+      expect(await db().agreement.findUniqueOrThrow({ where: { id: agreement.id } })).toMatchObject({ status: 'accepted', version: 2 });
+      expect(await eventsOf(agreement.id)).toEqual(['created', 'accepted']);
+      expect(await db().auditEvent.count({ where: { action: 'agreement.accepted', entityId: agreement.id, outcome: 'allowed', actorMemberId: ids.anna } })).toBe(1);
+      expect((actionAnswer(await t.post(activity))).message).toBe('Det här har redan tagits emot. Inget har ändrats.');
+      expect(await eventsOf(agreement.id)).toEqual(['created', 'accepted']);
     });
 
     it('handles a message Teams delivers twice (same activity id) once', async () => {

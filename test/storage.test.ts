@@ -15,6 +15,7 @@ import { findAgreement, findOpenAgreementsOf, hasDoneAgreementsOf } from '../src
 import { consentedMemberWhere, consentedTeamsUserIdsOf, listMembers } from '../src/storage/members';
 import { findChannelPost, saveChannelPost } from '../src/storage/channel-posts';
 import { createTestDatabaseUrl, testProviders, type TestDatabase } from './support/databases';
+import { all, run } from '../src/storage/sql';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { derivePostgresSchema } = require('../scripts/prisma-generate.mjs') as { derivePostgresSchema(s: string): string };
@@ -323,6 +324,56 @@ for (const provider of testProviders()) {
       await saveChannelPost(db, { groupId: group.id, entityType: 'Goal', entityId: 'a1', conversationId: '19:members-sql@thread.tacv2', activityId: 'act-2' });
       expect(await findChannelPost(db, 'Agreement', 'a1')).toEqual(await db.channelPost.findUnique({ where: { entityType_entityId: { entityType: 'Agreement', entityId: 'a1' } } }));
       expect(await findChannelPost(db, 'Agreement', 'a1')).toMatchObject({ activityId: 'act-1', conversationId: '19:members-sql@thread.tacv2;messageid=1' });
+    });
+
+    it('a plain-SQL transaction is all or nothing, and waits for a Prisma transaction that holds the write lock', async () => {
+      const { db, sql } = await open();
+      const insert = (key: string) => run('INSERT INTO "ProcessedActivity" ("activityId", "processedAt") VALUES (?, ?)', [key, new Date('2026-12-03T08:00:00.000Z')]);
+      const keys = async () => (await db.processedActivity.findMany({ orderBy: { activityId: 'asc' } })).map((row) => row.activityId);
+      // An error thrown by the work, after two statements: neither stays.
+      await expect(
+        sql.transaction(function* () {
+          yield* insert('a');
+          yield* insert('b');
+          throw new DomainError('stale_card');
+        }),
+      ).rejects.toThrow(DomainError);
+      expect(await keys()).toEqual([]);
+      // A statement the database refuses (a duplicate key), after one that succeeded: neither stays.
+      await db.processedActivity.create({ data: { activityId: 'taken' } });
+      await expect(
+        sql.transaction(function* () {
+          yield* insert('c');
+          yield* insert('taken');
+        }),
+      ).rejects.toThrow();
+      expect(await keys()).toEqual(['taken']);
+      // Committed: the work reads its own writes and returns its result.
+      const counted = await sql.transaction(function* () {
+        yield* insert('d');
+        const changed = yield* run('UPDATE "ProcessedActivity" SET "committedAt" = ? WHERE "activityId" = ?', [new Date('2026-12-03T08:00:01.000Z'), 'd']);
+        const rows = yield* all<{ activityId: string }>('SELECT "activityId" FROM "ProcessedActivity" WHERE "committedAt" IS NOT NULL');
+        return { changed, rows: rows.map((r) => r.activityId) };
+      });
+      expect(counted).toEqual({ changed: 1, rows: ['d'] });
+      // Prisma's interactive transaction holds the write lock across turns of the event loop (on
+      // SQLite); ours waits for it, without blocking the event loop, and commits after it.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const prisma = db.$transaction(async (tx) => {
+        await tx.processedActivity.create({ data: { activityId: 'prisma' } });
+        await held;
+      });
+      await new Promise((wake) => setTimeout(wake, 50));
+      const ours = sql.transaction(function* () {
+        yield* insert('ours');
+        return 'committed';
+      });
+      await new Promise((wake) => setTimeout(wake, 100));
+      release();
+      await prisma;
+      expect(await ours).toBe('committed');
+      expect(await keys()).toEqual(['d', 'ours', 'prisma', 'taken']);
     });
 
     it('stores and refreshes a conversation reference', async () => {

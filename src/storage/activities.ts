@@ -6,7 +6,7 @@
  */
 import { DomainError } from '../domain/errors';
 import type { Db } from './database';
-import { sqlOf } from './sql';
+import { all, run, sqlOf, type SqlWork } from './sql';
 
 /** A pending claim older than this is taken over by a redelivery (its turn died without releasing it). */
 export const STALE_CLAIM_MS = 60_000;
@@ -59,6 +59,16 @@ export async function commitClaim(tx: ClaimsClient, key: string, now: Date): Pro
   if (existing?.committedAt) throw new DomainError('duplicate');
   // The claim was released or pruned meanwhile: record it as committed now.
   await tx.processedActivity.create({ data: { activityId: key, processedAt: now, committedAt: now } });
+}
+
+/** commitClaim inside a plain-SQL transaction (Sql.transaction), with the same rules. */
+export function* commitClaimSteps(key: string, now: Date): SqlWork<void> {
+  const committed = yield* run('UPDATE "ProcessedActivity" SET "committedAt" = ? WHERE "activityId" = ? AND "committedAt" IS NULL', [now, key]);
+  if (committed === 1) return;
+  const [existing] = yield* all<{ committedAt: unknown }>('SELECT "committedAt" FROM "ProcessedActivity" WHERE "activityId" = ?', [key]);
+  if (existing?.committedAt) throw new DomainError('duplicate');
+  // The claim was released or pruned meanwhile: record it as committed now.
+  yield* run('INSERT INTO "ProcessedActivity" ("activityId", "processedAt", "committedAt") VALUES (?, ?, ?)', [key, now, now]);
 }
 
 /** Releases the claim of a failed turn, unless its change was committed. Returns whether it was committed. */

@@ -2,10 +2,10 @@
  * The append-only audit log: every read of sensitive data and every change, with actor, time, group
  * and kind of action. Never the text itself. The database refuses UPDATE and DELETE on the table.
  */
-import { commitClaim } from './activities';
+import { commitClaim, commitClaimSteps } from './activities';
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
-import { dateOf, placeholders, sqlOf } from './sql';
+import { dateOf, placeholders, run, sqlOf, type SqlValue, type SqlWork } from './sql';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'failed';
 
@@ -85,16 +85,25 @@ export async function appendAudit(db: Db, entries: AuditEntry | readonly AuditEn
   const all: readonly AuditEntry[] = Array.isArray(entries) ? entries : [entries as AuditEntry];
   const sql = sqlOf(db);
   for (let i = 0; i < all.length; i += 50) {
-    const chunk = all.slice(i, i + 50);
-    const values = chunk.flatMap((entry) => {
-      const row = auditRow(entry, at);
-      return [randomUUID(), row.at, row.action, row.outcome, row.actorAadObjectId, row.actorMemberId, row.groupId, row.entityType, row.entityId, row.reason, row.trigger, row.conversationId];
-    });
-    await sql.run(
-      `INSERT INTO "AuditEvent" (${AUDIT_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${chunk.map(() => placeholders(AUDIT_COLUMNS.length)).join(', ')}`,
-      values,
-    );
+    const insert = auditInsert(all.slice(i, i + 50), at);
+    await sql.run(insert.text, insert.params);
   }
+}
+
+/** The plain-SQL INSERT of audit rows: the same rows recordAudits writes. */
+function auditInsert(entries: readonly AuditEntry[], at: Date): { text: string; params: SqlValue[] } {
+  const params = entries.flatMap((entry) => {
+    const row = auditRow(entry, at);
+    return [randomUUID(), row.at, row.action, row.outcome, row.actorAadObjectId, row.actorMemberId, row.groupId, row.entityType, row.entityId, row.reason, row.trigger, row.conversationId];
+  });
+  return { text: `INSERT INTO "AuditEvent" (${AUDIT_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${entries.map(() => placeholders(AUDIT_COLUMNS.length)).join(', ')}`, params };
+}
+
+/** recordChange inside a plain-SQL transaction (Sql.transaction): commits the turn's claim, then the audit row. */
+export function* recordChangeSteps(action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string, at: Date): SqlWork<void> {
+  if (actor.claimKey) yield* commitClaimSteps(actor.claimKey, at);
+  const insert = auditInsert([{ action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId, conversationId: actor.conversationId }], at);
+  yield* run(insert.text, insert.params);
 }
 
 /** The member making a change, as the activity identified them. */

@@ -1,8 +1,8 @@
 /**
  * Plain SQL for the few statements on the hot paths (the reminder outbox, turn claims, audit rows),
  * where the Prisma client's per-call work (query compilation, result mapping) costs 0.2–1.5 ms a
- * statement against a few microseconds for the statement itself (`npm run bench:reminders`). Everything
- * else, and every multi-statement transaction, stays on Prisma.
+ * statement against a few microseconds for the statement itself (`npm run bench:reminders`), and for
+ * the transaction of an agreement change (Sql.transaction). Everything else stays on Prisma.
  *
  * One dialect-neutral surface over both databases: `?` placeholders, values as the Prisma adapters
  * store them (SQLite: DateTime as ISO 8601 text with "+00:00", booleans as 0/1; PostgreSQL:
@@ -25,7 +25,35 @@ export interface Sql {
   all<T = Record<string, unknown>>(text: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** How many rows a statement changed. */
   run(text: string, params?: readonly SqlValue[]): Promise<number>;
+  /**
+   * Runs the statements `work` yields as one transaction: all of them or none. `work` is a generator
+   * (its statements through `yield* all(…)` and `yield* run(…)`), so that on SQLite the whole
+   * transaction runs synchronously, in one turn of the event loop: nothing else runs on the connection
+   * between its statements, and it never holds the write lock while other work waits. A busy database
+   * is retried (the generator is started anew); an error thrown by `work` rolls everything back.
+   */
+  transaction<T>(work: () => SqlWork<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** A statement of a transaction (see Sql.transaction). */
+export interface SqlStep {
+  kind: 'all' | 'run';
+  text: string;
+  params: readonly SqlValue[];
+}
+
+/** A transaction's work: yields its statements and gets each result back (rows, or rows changed). */
+export type SqlWork<T> = Generator<SqlStep, T, unknown>;
+
+/** Inside Sql.transaction: the rows a query returns. */
+export function* all<T = Record<string, unknown>>(text: string, params: readonly SqlValue[] = []): Generator<SqlStep, T[], unknown> {
+  return (yield { kind: 'all', text, params }) as T[];
+}
+
+/** Inside Sql.transaction: how many rows a statement changed. */
+export function* run(text: string, params: readonly SqlValue[] = []): Generator<SqlStep, number, unknown> {
+  return (yield { kind: 'run', text, params }) as number;
 }
 
 const attached = new WeakMap<object, Sql>();
@@ -108,10 +136,22 @@ function openSqlite(file: string): Sql {
       }
     }
   }
+  const execute = (step: SqlStep) =>
+    step.kind === 'all' ? statement(step.text).all(...step.params.map(sqliteValue)) : statement(step.text).run(...step.params.map(sqliteValue)).changes;
   return {
     provider: 'sqlite',
     all: <T>(text: string, params: readonly SqlValue[] = []) => withRetry(() => statement(text).all(...params.map(sqliteValue)) as T[]),
     run: (text: string, params: readonly SqlValue[] = []) => withRetry(() => statement(text).run(...params.map(sqliteValue)).changes),
+    // BEGIN IMMEDIATE: the write lock is taken at the start (busy: retried as a whole), never midway.
+    transaction: <T>(work: () => SqlWork<T>) =>
+      withRetry(() =>
+        connection
+          .transaction(() => {
+            const steps = work();
+            for (let next = steps.next(); ; next = steps.next(execute(next.value))) if (next.done) return next.value;
+          })
+          .immediate(),
+      ),
     close: async () => void connection.close(),
   };
 }
@@ -146,6 +186,29 @@ function openPostgres(url: string): Sql {
     run: async (text: string, params: readonly SqlValue[] = []) => {
       const { text: sql, name } = prepared(text);
       return (await pool.query({ text: sql, name, values: values(params) })).rowCount ?? 0;
+    },
+    transaction: async <T>(work: () => SqlWork<T>) => {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const steps = work();
+        for (let next = steps.next(); ; ) {
+          if (next.done) {
+            await client.query('COMMIT');
+            return next.value;
+          }
+          const { text: sql, name } = prepared(next.value.text);
+          const result = await client.query({ text: sql, name, values: values(next.value.params) });
+          next = steps.next(next.value.kind === 'all' ? result.rows : (result.rowCount ?? 0));
+        }
+      } catch (error) {
+        // A connection that cannot even roll back is closed, not returned to the pool.
+        await client.query('ROLLBACK').catch(() => void (broken = true));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
     },
     close: () => pool.end(),
   };

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { Sql, SqlValue } from '../../src/storage/sql';
+import type { Sql, SqlValue, SqlWork } from '../../src/storage/sql';
 
 export interface TestDatabase {
   url: string;
@@ -99,10 +99,23 @@ export async function failInsertsInto(
  *   failNextStatement(t.bot.database.sql, /^INSERT INTO "AuditEvent"/);
  */
 export function failNextStatement(sql: Sql, pattern: RegExp, error = new Error('database is down (secret detail)')): void {
-  const original = { all: sql.all, run: sql.run };
+  const original = { all: sql.all, run: sql.run, transaction: sql.transaction };
   const restore = () => Object.assign(sql, original);
   Object.assign(sql, {
     all: (text: string, params?: readonly SqlValue[]) => (pattern.test(text) ? (restore(), Promise.reject(error)) : original.all.call(sql, text, params)),
     run: (text: string, params?: readonly SqlValue[]) => (pattern.test(text) ? (restore(), Promise.reject(error)) : original.run.call(sql, text, params)),
+    // A statement inside a transaction fails where it stands: the statements before it are rolled back.
+    transaction: <T>(work: () => SqlWork<T>) =>
+      original.transaction.call(sql, function* () {
+        const steps = work();
+        for (let next = steps.next(); ; ) {
+          if (next.done) return next.value;
+          if (pattern.test(next.value.text)) {
+            restore();
+            throw error;
+          }
+          next = steps.next(yield next.value);
+        }
+      }),
   });
 }
