@@ -303,7 +303,7 @@ for (const provider of testProviders()) {
       expect(await findPlanPage(db, other.id, 0, 10)).toMatchObject({ total: 1, goals: [{ text: 'Annans mål', subGoals: [], updates: [], agreements: [], _count: { agreements: 0 } }] });
     });
 
-    it('the member list and a channel post in plain SQL read what Prisma did: current members, case manager first, then by name', async () => {
+    it('the member list and a channel post in plain SQL read and write what Prisma did: current members, case manager first, then by name; one post per entity', async () => {
       const { db } = await open();
       const group = await createResourceGroup(db, setupInput('19:members-sql@thread.tacv2'));
       await db.member.createMany({
@@ -324,6 +324,13 @@ for (const provider of testProviders()) {
       await saveChannelPost(db, { groupId: group.id, entityType: 'Goal', entityId: 'a1', conversationId: '19:members-sql@thread.tacv2', activityId: 'act-2' });
       expect(await findChannelPost(db, 'Agreement', 'a1')).toEqual(await db.channelPost.findUnique({ where: { entityType_entityId: { entityType: 'Agreement', entityId: 'a1' } } }));
       expect(await findChannelPost(db, 'Agreement', 'a1')).toMatchObject({ activityId: 'act-1', conversationId: '19:members-sql@thread.tacv2;messageid=1' });
+      // Saved again (a new post after a failed update): replaced in place, the same row, one per entity.
+      const first = await db.channelPost.findUniqueOrThrow({ where: { entityType_entityId: { entityType: 'Agreement', entityId: 'a1' } } });
+      await saveChannelPost(db, { groupId: group.id, entityType: 'Agreement', entityId: 'a1', conversationId: '19:members-sql@thread.tacv2;messageid=9', activityId: 'act-9' });
+      const replaced = await db.channelPost.findUniqueOrThrow({ where: { entityType_entityId: { entityType: 'Agreement', entityId: 'a1' } } });
+      expect(replaced).toMatchObject({ id: first.id, groupId: group.id, createdAt: first.createdAt, activityId: 'act-9', conversationId: '19:members-sql@thread.tacv2;messageid=9' });
+      expect(replaced.updatedAt.getTime()).toBeGreaterThanOrEqual(first.updatedAt.getTime());
+      expect(await db.channelPost.count()).toBe(2);
     });
 
     it('a plain-SQL transaction is all or nothing, and waits for a Prisma transaction that holds the write lock', async () => {

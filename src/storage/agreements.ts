@@ -161,10 +161,14 @@ export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { 
     `WHERE m."aadObjectId" = ? AND m."removedAt" IS NULL AND ${consentedMemberSql('m.')} ` +
     `AND a."status" IN ${placeholders(statuses.length)}${page.groupId ? ' AND a."groupId" = ?' : ''}`;
   const params = [aadObjectId, ...statuses, ...(page.groupId ? [page.groupId] : [])];
+  // The page's keys and the total first, from the index (responsibleMemberId, status, dueDate, id)
+  // alone; then only the page's rows and their groups. Counting and sorting whole rows cost 5 ms for a
+  // member of 100 groups (`npm run bench`).
   const pageAt = (offset: number) =>
     sql.all<Record<string, unknown> & { groupAlias: string; total: number | string }>(
-      `SELECT a.*, g."individualAlias" AS "groupAlias", COUNT(*) OVER () AS "total" ${from} JOIN "ResourceGroup" g ON g."id" = a."groupId" ${where} ` +
-        'ORDER BY a."dueDate", a."id" LIMIT ? OFFSET ?',
+      `WITH "page" AS (SELECT a."id", COUNT(*) OVER () AS "total" ${from} ${where} ORDER BY a."dueDate", a."id" LIMIT ? OFFSET ?) ` +
+        'SELECT a.*, g."individualAlias" AS "groupAlias", p."total" FROM "page" p JOIN "Agreement" a ON a."id" = p."id" JOIN "ResourceGroup" g ON g."id" = a."groupId" ' +
+        'ORDER BY a."dueDate", a."id"',
       [...params, page.take, offset],
     );
   let offset = Math.max(0, page.offset);

@@ -2,6 +2,7 @@
  * The one post in a group's conversation that stands for a goal, an agreement or the crisis plan, so
  * that later changes update it in place rather than adding posts that notify everyone again.
  */
+import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
 import type { ChannelPost } from '../generated/sqlite/client';
 import { CHANNEL_POST_ROW } from './rows';
@@ -26,10 +27,11 @@ export async function findChannelPost(db: Db, entityType: PostedEntityType, enti
 
 /** Records (or replaces, after a fallback to a new post) the entity's post. */
 export async function saveChannelPost(db: Db, post: ChannelPostInput): Promise<void> {
-  const { entityType, entityId, ...rest } = post;
-  await db.channelPost.upsert({
-    where: { entityType_entityId: { entityType, entityId } },
-    create: post,
-    update: { conversationId: rest.conversationId, activityId: rest.activityId },
-  });
+  // After every new announcement: one plain-SQL upsert (sql.ts), as Prisma's upsert wrote it.
+  const at = new Date();
+  await sqlOf(db).run(
+    'INSERT INTO "ChannelPost" ("id", "groupId", "entityType", "entityId", "conversationId", "activityId", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+      'ON CONFLICT ("entityType", "entityId") DO UPDATE SET "conversationId" = excluded."conversationId", "activityId" = excluded."activityId", "updatedAt" = excluded."updatedAt"',
+    [randomUUID(), post.groupId, post.entityType, post.entityId, post.conversationId, post.activityId, at, at],
+  );
 }
