@@ -151,8 +151,8 @@ function mineResponsibleWhere(db: Db, aadObjectId: string, groupId: string | und
  * so a member of a thousand groups costs no list of ids.
  */
 export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { groupId?: string; offset: number; take: number }) {
-  // The busiest personal view (a member of 100 groups): one plain-SQL statement (sql.ts) for the page,
-  // its groups' aliases and the total (a window count), where Prisma took three.
+  // The busiest personal view (a member of 100 groups): plain SQL (sql.ts), two statements where Prisma
+  // took three: the count, then the page's rows with their groups' aliases.
   const sql = sqlOf(db);
   const statuses = [...OPEN_AGREEMENT_STATUSES];
   const from = 'FROM "Agreement" a JOIN "Member" m ON m."id" = a."responsibleMemberId"';
@@ -161,27 +161,23 @@ export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { 
     `WHERE m."aadObjectId" = ? AND m."removedAt" IS NULL AND ${consentedMemberSql('m.')} ` +
     `AND a."status" IN ${placeholders(statuses.length)}${page.groupId ? ' AND a."groupId" = ?' : ''}`;
   const params = [aadObjectId, ...statuses, ...(page.groupId ? [page.groupId] : [])];
-  // The page's keys and the total first, from the index (responsibleMemberId, status, dueDate, id)
-  // alone; then only the page's rows and their groups. Counting and sorting whole rows cost 5 ms for a
-  // member of 100 groups (`npm run bench`).
-  const pageAt = (offset: number) =>
-    sql.all<Record<string, unknown> & { groupAlias: string; total: number | string }>(
-      `WITH "page" AS (SELECT a."id", COUNT(*) OVER () AS "total" ${from} ${where} ORDER BY a."dueDate", a."id" LIMIT ? OFFSET ?) ` +
-        'SELECT a.*, g."individualAlias" AS "groupAlias", p."total" FROM "page" p JOIN "Agreement" a ON a."id" = p."id" JOIN "ResourceGroup" g ON g."id" = a."groupId" ' +
-        'ORDER BY a."dueDate", a."id"',
-      [...params, page.take, offset],
-    );
-  let offset = Math.max(0, page.offset);
-  let rows = await pageAt(offset);
-  let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
-  if (rows.length === 0 && offset > 0) {
-    // Past the end: the last page, as clampOffset has it.
-    const [counted] = await sql.all<{ total: number | string }>(`SELECT COUNT(*) AS "total" ${from} ${where}`, params);
-    total = Number(counted?.total ?? 0);
-    offset = clampOffset(offset, total, page.take);
-    rows = total > 0 ? await pageAt(offset) : [];
-  }
-  const agreements = rows.map(({ groupAlias, total: _total, ...row }) => ({
+  // Both read the index (responsibleMemberId, status, dueDate, id) alone; only the page's rows and groups
+  // are read whole. A window count sorted and counted every open agreement with its whole row: 5 ms for a
+  // member of 100 groups (`npm run bench`), against 0.8 ms for these two.
+  const [counted] = await sql.all<{ total: number | string }>(`SELECT COUNT(*) AS "total" ${from} ${where}`, params);
+  const total = Number(counted?.total ?? 0);
+  // Past the end: the last page, as clampOffset has it.
+  const offset = clampOffset(Math.max(0, page.offset), total, page.take);
+  const rows =
+    total === 0
+      ? []
+      : await sql.all<Record<string, unknown> & { groupAlias: string }>(
+          `WITH "page" AS (SELECT a."id" ${from} ${where} ORDER BY a."dueDate", a."id" LIMIT ? OFFSET ?) ` +
+            'SELECT a.*, g."individualAlias" AS "groupAlias" FROM "page" p JOIN "Agreement" a ON a."id" = p."id" JOIN "ResourceGroup" g ON g."id" = a."groupId" ' +
+            'ORDER BY a."dueDate", a."id"',
+          [...params, page.take, offset],
+        );
+  const agreements = rows.map(({ groupAlias, ...row }) => ({
     ...rowOf<Agreement>(row, AGREEMENT_ROW),
     group: { id: row.groupId as string, individualAlias: groupAlias },
   }));
