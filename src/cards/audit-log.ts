@@ -227,16 +227,6 @@ export function extractHeader(locale: Locale, timeZone: string): string[] {
 }
 
 /**
- * The extract as CSV rows (header first), for domain/audit-log.ts toCsv.
- *
- * @example
- *   toCsv(extractRows('sv', lines, 'Europe/Stockholm'))
- */
-export function extractRows(locale: Locale, lines: readonly LogLine[], timeZone: string): string[][] {
-  return [extractHeader(locale, timeZone), ...lines.map(extractCells)];
-}
-
-/**
  * The log extract for a period as a card (`card`: one entry per read) or as plain lines to copy
  * (`text`: the CSV's columns separated by semicolons, header first), a page at a time.
  *

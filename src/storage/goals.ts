@@ -46,8 +46,8 @@ function withoutWindow(row: Record<string, unknown>): Record<string, unknown> {
  * One page of a group's plan, in the order the plan card shows it (life area, then oldest goal first),
  * and how many goals there are. Only the page's goals are loaded with their details.
  *
- * Plain SQL (sql.ts), checked against the Prisma include it replaced (PLAN_GOAL_DETAILS in
- * storage.test.ts): the page's goals, and per goal its next open sub-goal, its latest status and rating
+ * Plain SQL (sql.ts), checked against the Prisma include it replaced (the oracle of "the plan page in
+ * plain SQL…" in storage.test.ts): the page's goals, and per goal its next open sub-goal, its latest status and rating
  * updates and its first open agreements with their count, each one statement with a window per goal,
  * then the members they name in one more. Prisma took 8 calls and 20 ms a page at scale (`npm run bench`).
  */
