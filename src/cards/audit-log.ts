@@ -6,7 +6,7 @@
  */
 import { isReadAction, LOG_FILTERS, originOf, type ExtractPeriod, type LogFilter } from '../domain/audit-log';
 import type { FieldErrors } from '../domain/errors';
-import type { Locale } from '../domain/locale';
+import { dateTimeFormatOf, type Locale } from '../domain/locale';
 import type { MemberRole, Principal } from '../domain/members';
 import { isMessageKey, translate, type MessageKey } from '../locales';
 import { formatDateTime, formatDay, formValue, localizeFieldErrors } from './format';
@@ -86,16 +86,8 @@ function outcomeOf(locale: Locale, entry: LogEntryView): string {
 
 /** The local time as a spreadsheet sorts it: "2026-03-01 14:02". */
 function localTimeOf(at: Date, timeZone: string): string {
-  let format = localTimeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-    localTimeFormats.set(timeZone, format);
-  }
-  return format.format(at);
+  return dateTimeFormatOf('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(at);
 }
-
-/** One formatter per time zone: an extract formats up to 100,000 rows. */
-const localTimeFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * One audit entry in words, in the reader's language.

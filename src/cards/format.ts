@@ -4,7 +4,7 @@
  */
 import type { FieldErrors } from '../domain/errors';
 import { dateField } from '../domain/forms';
-import type { Locale } from '../domain/locale';
+import { dateTimeFormatOf, type Locale } from '../domain/locale';
 import { isMessageKey, translate, type MessageKey } from '../locales';
 
 /**
@@ -22,18 +22,8 @@ export function formatDateTime(date: Date, locale: Locale, timeZone: string): st
   return dateTimeFormat('dateTime', locale, timeZone).format(date);
 }
 
-/** Formatters by kind, language and time zone: making one costs far more than formatting with it. */
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-
 function dateTimeFormat(kind: 'date' | 'dateTime', locale: Locale, timeZone: string): Intl.DateTimeFormat {
-  const key = `${kind}|${locale}|${timeZone}`;
-  let format = dateTimeFormats.get(key);
-  if (!format) {
-    // An unknown time zone throws here, as before, and is not remembered.
-    format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'sv-SE', kind === 'date' ? { timeZone, dateStyle: 'medium' } : { timeZone, dateStyle: 'medium', timeStyle: 'short' });
-    dateTimeFormats.set(key, format);
-  }
-  return format;
+  return dateTimeFormatOf(locale === 'en' ? 'en-GB' : 'sv-SE', kind === 'date' ? { timeZone, dateStyle: 'medium' } : { timeZone, dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** A date-only value (stored as UTC midnight) in the reader's language. */
