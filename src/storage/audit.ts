@@ -102,7 +102,7 @@ function auditInsert(entries: readonly AuditEntry[], at: Date): { text: string; 
 /** recordChange inside a plain-SQL transaction (Sql.transaction): commits the turn's claim, then the audit row. */
 export function* recordChangeSteps(action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string, at: Date): SqlWork<void> {
   if (actor.claimKey) yield* commitClaimSteps(actor.claimKey, at);
-  const insert = auditInsert([{ action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId, conversationId: actor.conversationId }], at);
+  const insert = auditInsert([changeEntry(action, groupId, actor, entityType, entityId)], at);
   yield* run(insert.text, insert.params);
 }
 
@@ -127,7 +127,12 @@ export interface AuditActor {
  */
 export async function recordChange(db: DbOrTx, action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string, at: Date): Promise<void> {
   if (actor.claimKey) await commitClaim(db, actor.claimKey, at);
-  await recordAudit(db, { action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId, conversationId: actor.conversationId }, at);
+  await recordAudit(db, changeEntry(action, groupId, actor, entityType, entityId), at);
+}
+
+/** The audit entry of an allowed change by a member (recordChange, recordChangeSteps). */
+function changeEntry(action: string, groupId: string, actor: AuditActor, entityType: string, entityId: string): AuditEntry {
+  return { action, outcome: 'allowed', groupId, actorMemberId: actor.memberId, actorAadObjectId: actor.aadObjectId, entityType, entityId, conversationId: actor.conversationId };
 }
 
 /** The audit entries of a group, newest first. */

@@ -136,12 +136,13 @@ function openSqlite(file: string): Sql {
       }
     }
   }
+  /** One statement: its rows, or how many rows it changed. */
   const execute = (step: SqlStep) =>
     step.kind === 'all' ? statement(step.text).all(...step.params.map(sqliteValue)) : statement(step.text).run(...step.params.map(sqliteValue)).changes;
   return {
     provider: 'sqlite',
-    all: <T>(text: string, params: readonly SqlValue[] = []) => withRetry(() => statement(text).all(...params.map(sqliteValue)) as T[]),
-    run: (text: string, params: readonly SqlValue[] = []) => withRetry(() => statement(text).run(...params.map(sqliteValue)).changes),
+    all: <T>(text: string, params: readonly SqlValue[] = []) => withRetry(() => execute({ kind: 'all', text, params }) as T[]),
+    run: (text: string, params: readonly SqlValue[] = []) => withRetry(() => execute({ kind: 'run', text, params }) as number),
     // BEGIN IMMEDIATE: the write lock is taken at the start (busy: retried as a whole), never midway.
     transaction: <T>(work: () => SqlWork<T>) =>
       withRetry(() =>
@@ -177,16 +178,16 @@ function openPostgres(url: string): Sql {
   };
   // A Date is sent as UTC text: PostgreSQL drops the "Z" for a timestamp without time zone, keeping UTC.
   const values = (params: readonly SqlValue[]) => params.map((v) => (v instanceof Date ? v.toISOString() : v));
+  /** One statement on the pool or a transaction's client: its rows, or how many rows it changed. */
+  const execute = async (on: pg.Pool | pg.PoolClient, step: SqlStep) => {
+    const { text, name } = prepared(step.text);
+    const result = await on.query({ text, name, values: values(step.params) });
+    return step.kind === 'all' ? result.rows : (result.rowCount ?? 0);
+  };
   return {
     provider: 'postgresql',
-    all: async <T>(text: string, params: readonly SqlValue[] = []) => {
-      const { text: sql, name } = prepared(text);
-      return (await pool.query({ text: sql, name, values: values(params) })).rows as T[];
-    },
-    run: async (text: string, params: readonly SqlValue[] = []) => {
-      const { text: sql, name } = prepared(text);
-      return (await pool.query({ text: sql, name, values: values(params) })).rowCount ?? 0;
-    },
+    all: async <T>(text: string, params: readonly SqlValue[] = []) => (await execute(pool, { kind: 'all', text, params })) as T[],
+    run: async (text: string, params: readonly SqlValue[] = []) => (await execute(pool, { kind: 'run', text, params })) as number,
     transaction: async <T>(work: () => SqlWork<T>) => {
       const client = await pool.connect();
       let broken = false;
@@ -198,9 +199,7 @@ function openPostgres(url: string): Sql {
             await client.query('COMMIT');
             return next.value;
           }
-          const { text: sql, name } = prepared(next.value.text);
-          const result = await client.query({ text: sql, name, values: values(next.value.params) });
-          next = steps.next(next.value.kind === 'all' ? result.rows : (result.rowCount ?? 0));
+          next = steps.next(await execute(client, next.value));
         }
       } catch (error) {
         // A connection that cannot even roll back is closed, not returned to the pool.
