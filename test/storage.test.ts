@@ -383,6 +383,24 @@ for (const provider of testProviders()) {
       expect(await keys()).toEqual(['d', 'ours', 'prisma', 'taken']);
     });
 
+    it('the plain-SQL connections outlive the server closing them while idle (a restart or failover), without crashing the process', async () => {
+      const { db, sql } = await open();
+      await sql.all('SELECT 1 AS "one"');
+      if (provider === 'postgresql') {
+        // Every other backend of this database: the plain-SQL pool's idle connections among them.
+        const closed = await db.$queryRawUnsafe<Array<{ closed: boolean }>>(
+          'SELECT pg_terminate_backend(pid) AS "closed" FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+        expect(closed.length).toBeGreaterThan(0);
+        await new Promise((wake) => setTimeout(wake, 200));
+      }
+      // An uncaught 'error' from the pool would fail this run; the next statements reconnect.
+      expect(await sql.all<{ one: number }>('SELECT 1 AS "one"')).toEqual([{ one: 1 }]);
+      expect(await sql.transaction(function* () {
+        return (yield* all<{ one: number }>('SELECT 1 AS "one"'))[0]!.one;
+      })).toBe(1);
+    });
+
     it('stores and refreshes a conversation reference', async () => {
       const { db } = await open();
       const reference = { conversation: { id: '19:c' }, serviceUrl: 'http://127.0.0.1:1/', bot: { id: '28:b' } };

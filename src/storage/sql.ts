@@ -166,6 +166,10 @@ const postgresTypes = {
 
 function openPostgres(url: string): Sql {
   const pool = new pg.Pool({ connectionString: url, max: 4, types: postgresTypes });
+  // An idle connection the server closes (a restart, a failover, an administrator) makes the pool emit
+  // 'error'; unheard, that is an uncaught exception that ends the process. The pool drops that client
+  // by itself and the next statement opens a new one, so there is nothing more to do here.
+  pool.on('error', () => undefined);
   const texts = new Map<string, { text: string; name: string }>();
   const prepared = (text: string) => {
     let entry = texts.get(text);
