@@ -2,6 +2,8 @@
  * The Teams layer's composition: the teams-ai Application, its adapter, and the routing of messages,
  * card actions and installs to the features. The only layer that imports botbuilder or teams-ai.
  */
+// First: botbuilder-dialogs' recognizers load on first use, not with teams-ai (lazy-recognizers.ts).
+import './lazy-recognizers';
 // teams-ai's modules one by one, not its index: the index also loads the AI half (gpt-tokenizer's
 // tables, OpenAI clients), 11 MB of heap this bot never uses (heapUsed after loading, 70 → 59 MB).
 import type { AdaptiveCard } from '@microsoft/teams-ai/lib/AdaptiveCards';
