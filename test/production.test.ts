@@ -28,7 +28,7 @@ describe('the production build', () => {
   it('npm start runs the compiled bot in one node process, which serves and answers `hjälp` with its card', async () => {
     const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     // One node process with its heap capped (README, "Running it in production").
-    expect(scripts.start).toBe('node --max-old-space-size=112 --max-semi-space-size=2 dist/src/index.js');
+    expect(scripts.start).toBe('node --max-old-space-size=112 --max-semi-space-size=2 --v8-pool-size=1 dist/src/index.js');
     expect(scripts.prestart).toBe('node scripts/build-if-stale.mjs');
     // What prestart does: compile when dist/ is missing or older than src/.
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-if-stale.mjs')], { cwd: ROOT, stdio: 'pipe' });
@@ -39,7 +39,7 @@ describe('the production build', () => {
     bot = await startServerProcess('bot', productionNodeArgs(ROOT), localModeEnvironment(port, { DATABASE_URL: database.url, REMINDERS: 'off' }), port, ROOT);
     // One process: the bot itself, with no child (no tsx, no npx).
     expect(spawnSync('ps', ['--ppid', String(bot.child.pid), '-o', 'pid='], { encoding: 'utf8' }).stdout.trim()).toBe('');
-    expect(readFileSync(`/proc/${bot.child.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=112', '--max-semi-space-size=2', 'dist/src/index.js']));
+    expect(readFileSync(`/proc/${bot.child.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=112', '--max-semi-space-size=2', '--v8-pool-size=1', 'dist/src/index.js']));
 
     const response = await fetch(`${bot.url}/api/messages`, {
       method: 'POST',
