@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.join(__dirname, '..');
+const DEFERRED = ['@microsoft/recognizers-text-suite', '@microsoft/recognizers-text-number', '@microsoft/recognizers-text-choice', '@microsoft/recognizers-text-date-time'];
 
 function runInNode(script: string): Record<string, unknown> {
   const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '--eval', script], {
@@ -21,9 +22,10 @@ function runInNode(script: string): Record<string, unknown> {
 }
 
 describe('botbuilder-dialogs’ recognizers, loaded on first use', () => {
-  it('the app (teams-ai’s Application with botbuilder-dialogs) loads without the four Recognizers-Text suites', () => {
+  it('the bot (teams-ai’s Application with botbuilder-dialogs) loads without the four Recognizers-Text suites', () => {
+    // main.ts: everything the bot's entry point loads, in its order.
     const result = runInNode(`
-      require('./src/teams/app.ts');
+      require('./src/main.ts');
       const lazy = require('./src/teams/lazy-recognizers.ts');
       const files = Object.keys(require.cache);
       console.log(JSON.stringify({
@@ -37,7 +39,7 @@ describe('botbuilder-dialogs’ recognizers, loaded on first use', () => {
 
   it('prompts’ recognition still answers, from the real packages, which load when first used', () => {
     const result = runInNode(`
-      require('./src/teams/app.ts');
+      require('./src/main.ts');
       const lazy = require('./src/teams/lazy-recognizers.ts');
       const dialogs = require('botbuilder-dialogs');
       const before = lazy.loadedRecognizers();
@@ -45,6 +47,10 @@ describe('botbuilder-dialogs’ recognizers, loaded on first use', () => {
       const second = dialogs.recognizeChoices('the second one', ['red', 'green', 'blue'])[0].resolution;
       const third = dialogs.recognizeChoices('3', ['red', 'green', 'blue'])[0].resolution;
       const afterChoices = lazy.loadedRecognizers();
+      // What ConfirmPrompt and DateTimePrompt call, through their stand-ins.
+      const yes = require('@microsoft/recognizers-text-choice').recognizeBoolean('yes please', 'en-us')[0].resolution.value;
+      const friday = require('@microsoft/recognizers-text-date-time').recognizeDateTime('next friday', 'en-us', undefined, new Date(Date.UTC(2026, 11, 3, 12)))[0].resolution.values[0].value;
+      const beforeSuite = lazy.loadedRecognizers();
       const suite = require('@microsoft/recognizers-text-suite');
       const tomorrow = suite.recognizeDateTime('tomorrow', suite.Culture.English, undefined, new Date(Date.UTC(2026, 11, 3, 12)));
       console.log(JSON.stringify({
@@ -52,6 +58,9 @@ describe('botbuilder-dialogs’ recognizers, loaded on first use', () => {
         second,
         third,
         afterChoices,
+        yes,
+        friday,
+        beforeSuite,
         tomorrow: tomorrow[0].resolution.values[0].value,
         cultures: dialogs.PromptCultureModels.getSupportedCultureCodes(),
         // What the stand-in answered while botbuilder-dialogs loaded is what the real suite says.
@@ -62,9 +71,12 @@ describe('botbuilder-dialogs’ recognizers, loaded on first use', () => {
     expect(result.second).toMatchObject({ value: 'green', index: 1 });
     expect(result.third).toMatchObject({ value: 'blue', index: 2 });
     expect(result.afterChoices).toEqual(['@microsoft/recognizers-text-number']);
+    expect(result.yes).toBe(true);
+    expect(result.friday).toBe('2026-12-11');
+    expect(result.beforeSuite).toEqual(['@microsoft/recognizers-text-number', '@microsoft/recognizers-text-choice', '@microsoft/recognizers-text-date-time']);
     expect(result.tomorrow).toBe('2026-12-04');
     expect(result.cultures).toEqual(result.realCultures);
     expect(result.cultures).toContain('en-us');
-    expect(result.loaded).toEqual(['@microsoft/recognizers-text-suite', '@microsoft/recognizers-text-number']);
+    expect(result.loaded).toEqual([...DEFERRED]);
   });
 });

@@ -6,10 +6,11 @@
  * node's module cache as stand-ins that load the real package on first use: nothing changes for code
  * that uses them, and the memory is spent only if it does.
  *
- * The only thing read from them while botbuilder-dialogs loads is `Culture`'s language codes (its
- * PromptCultureModels), which the stand-in answers from the small base package `@microsoft/recognizers-text`
- * that every suite re-declares. test/lazy-recognizers.test.ts checks both: that the app starts without the
- * suites, and that prompts' recognition still works and loads them.
+ * The only thing read from them while botbuilder-dialogs loads is the suite's `Culture` language codes
+ * (its PromptCultureModels), which the suite's stand-in answers from the suite's small base package
+ * `@microsoft/recognizers-text` (the same codes). test/lazy-recognizers.test.ts checks it all: that the bot
+ * starts without the suites, that the codes are the real suite's, and that prompts' recognition (numbers,
+ * ordinals, yes/no, dates) still answers and loads them.
  *
  * Imported first by src/teams/app.ts, before teams-ai.
  */
@@ -24,16 +25,21 @@ export const DEFERRED_RECOGNIZERS = [
   '@microsoft/recognizers-text-date-time',
 ] as const;
 
-const standIns = new Set<unknown>();
+/** Marks a stand-in, across copies of this module (a test runner may load two). */
+const STAND_IN = Symbol.for('resursgrupp.lazy-recognizers.stand-in');
+
+/** Where `name` resolves from `from`'s folder. */
+function resolveFrom(from: string, name: string): string {
+  return require.resolve(name, { paths: [from] });
+}
 
 /** Where botbuilder-dialogs (as teams-ai resolves it) finds `name`. */
 function resolveFromDialogs(name: string): string {
   const teamsAi = path.dirname(require.resolve('@microsoft/teams-ai/package.json'));
-  const dialogs = path.dirname(require.resolve('botbuilder-dialogs/package.json', { paths: [teamsAi] }));
-  return require.resolve(name, { paths: [dialogs] });
+  return resolveFrom(path.dirname(resolveFrom(teamsAi, 'botbuilder-dialogs/package.json')), name);
 }
 
-function defer(file: string, culture: unknown): void {
+function defer(file: string, early: Record<PropertyKey, unknown>): void {
   if (require.cache[file]) return; // already loaded (e.g. by a test runner): nothing to save
   let real: Record<PropertyKey, unknown> | undefined;
   const load = (): Record<PropertyKey, unknown> => {
@@ -46,7 +52,11 @@ function defer(file: string, culture: unknown): void {
   const standIn = new Proxy<Record<PropertyKey, unknown>>(
     {},
     {
-      get: (_, key) => (key === '__esModule' ? true : key === 'Culture' && real === undefined ? culture : load()[key]),
+      get: (_, key) => {
+        if (key === STAND_IN) return real === undefined;
+        if (key === '__esModule') return true; // as the real bundles declare
+        return real === undefined && Object.hasOwn(early, key) ? early[key] : load()[key];
+      },
       has: (_, key) => key in load(),
       ownKeys: () => Reflect.ownKeys(load()),
       getOwnPropertyDescriptor: (_, key) => {
@@ -61,20 +71,31 @@ function defer(file: string, culture: unknown): void {
   entry.loaded = true;
   entry.exports = standIn;
   require.cache[file] = entry;
-  standIns.add(standIn);
 }
 
-/** Enters the stand-ins in the module cache (once; the first caller wins). */
+/**
+ * Enters the stand-ins in the module cache (once; a package already loaded is left as it is). A memory
+ * saving must never stop the bot: if the packages are not where npm puts them, they load as usual.
+ */
 export function deferRecognizers(): void {
-  const base = require(resolveFromDialogs('@microsoft/recognizers-text')) as { Culture: unknown };
-  for (const name of DEFERRED_RECOGNIZERS) defer(resolveFromDialogs(name), base.Culture);
+  try {
+    const suite = resolveFromDialogs('@microsoft/recognizers-text-suite');
+    // The suite's own base package (a dependency of the suite, not of botbuilder-dialogs).
+    const base = require(resolveFrom(path.dirname(suite), '@microsoft/recognizers-text')) as { Culture: unknown };
+    for (const name of DEFERRED_RECOGNIZERS) {
+      // Only the suite's Culture is read early (PromptCultureModels); the others answer from the real package.
+      defer(resolveFromDialogs(name), name === '@microsoft/recognizers-text-suite' ? { Culture: base.Culture } : {});
+    }
+  } catch {
+    // Not deferred: botbuilder-dialogs loads them itself, as without this module.
+  }
 }
 
 /** Which of the deferred packages are loaded for real by now (for the test and the curious). */
 export function loadedRecognizers(): string[] {
   return DEFERRED_RECOGNIZERS.filter((name) => {
     const entry = require.cache[resolveFromDialogs(name)];
-    return entry !== undefined && !standIns.has(entry.exports);
+    return entry !== undefined && (entry.exports as Record<PropertyKey, unknown>)[STAND_IN] !== true;
   });
 }
 
