@@ -83,7 +83,6 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
         {
           ...DEFAULT_SCHEDULER_OPTIONS,
           intervalMs: config.reminders.intervalSeconds * 1000,
-          planIntervalMs: config.reminders.intervalSeconds * 1000,
           catchUpAfterMs: config.reminders.catchUpAfterMinutes * 60_000,
           limits:
             config.reminders.rateLimits === 'off'

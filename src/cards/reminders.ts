@@ -24,12 +24,16 @@ export interface ReminderItem {
   groupId?: string;
   /** Whether "to the next meeting" is a snooze choice (the group has one coming). */
   nextMeeting?: boolean;
+  /** The alias of the item's group, on a card in a member's personal chat (whose items may come from several groups); never in a channel. */
+  alias?: string;
 }
 
 export interface ReminderCardOptions {
   timeZone: string;
-  /** The individual's alias: only on cards in a member's personal chat, never in a channel. */
+  /** The individual's alias: only on cards in a member's personal chat, never in a channel (an item's own alias comes first). */
   alias?: string;
+  /** A card in the member's personal chat: a catch-up card there opens `mina`, not a group's follow-ups. */
+  personal?: boolean;
   /** A channel post standing in for a personal chat that could not be opened: the member, @mentioned. */
   mention?: { id: string; name: string };
   /** One card for several reminders that came due while they could not be sent. */
@@ -65,7 +69,7 @@ export function reminderCard(locale: Locale, items: ReminderItem[], options: Rem
   const show = single
     ? { verb: SHOW_VERBS[single.kind], data: single.agreement ? { agreementId: single.agreement.id } : single.kind === 'meeting_agenda' ? { reminderId: single.reminderId } : single.groupId ? { groupId: single.groupId } : {} }
     : options.catchUp
-      ? { verb: 'followUpsShow', data: {} }
+      ? { verb: options.personal ? 'mineShow' : 'followUpsShow', data: {} }
       : null;
   const done = single?.agreement && single.kind !== 'agreement_escalation'
     ? { verb: 'agreementChange', data: { agreementId: single.agreement.id, version: single.agreement.version, change: 'done' } }
@@ -82,14 +86,14 @@ export function reminderCard(locale: Locale, items: ReminderItem[], options: Rem
     strings: {
       title: translate(locale, options.catchUp ? 'reminder.catchUp.title' : single?.kind === 'weekly_digest' ? 'reminder.digest.title' : 'reminder.title'),
       note: options.catchUp ? translate(locale, 'reminder.catchUp.note', { count: items.length }) : null,
-      show: translate(locale, options.catchUp ? 'reminder.showFollowUps' : single?.kind === 'board_question' ? 'board.remove' : 'reminder.show'),
+      show: translate(locale, options.catchUp && !options.personal ? 'reminder.showFollowUps' : single?.kind === 'board_question' ? 'board.remove' : 'reminder.show'),
       done: translate(locale, 'reminder.done'),
       snooze: translate(locale, 'reminder.snooze'),
       snoozeIntro: translate(locale, 'reminder.snoozeIntro'),
     },
     mentionText: mentionTag ? translate(locale, 'reminder.mention', { name: mentionTag }) : null,
     mentions: options.mention ? [{ type: 'mention', text: mentionTag, mentioned: { id: options.mention.id, name: options.mention.name } }] : [],
-    lines: items.map((item) => ({ alias, text: lineOf(locale, item, options.timeZone) })),
+    lines: items.map((item) => ({ alias: item.alias ?? alias, text: lineOf(locale, item, options.timeZone) })),
     show,
     done,
     snooze,

@@ -1,131 +1,196 @@
 /**
- * Plans reminders from what the groups have: agreements (before, on the first working day after, and
- * escalated to the case manager), scheduled follow-ups and their meeting agendas, and the weekly
- * digests. Every occurrence is computed from the wall clock in the group's time zone and moved into its
- * working time; it becomes one Reminder row (unique key), so planning is repeatable from any process.
- * Only occurrences within the horizon are planned; later ones are planned by a later run.
+ * Plans reminders in bounded sweeps, a batch at a time, each batch one transaction. The rules of what
+ * is reminded and when are in domain/reminders.ts; here is only which rows are read and when.
+ *
+ * - Agreements, crisis plans and board entries carry `remindersPlan`: the bot plans an agreement's
+ *   reminders when it makes or changes it (storage/agreements.ts), and marks a thing 0 when a change
+ *   elsewhere moves its reminders (new settings, a new case manager, a review). The sweep takes the
+ *   rows below the current plan (those, and rows the bot did not write: an import, a restore, an
+ *   upgrade with a new reminder kind) by the index, plans them and marks them, until none is left.
+ * - Follow-ups are a queue already: each active one's next unplanned occurrence (`unplannedAt`) within
+ *   the horizon, read by a keyset cursor.
+ * - The weekly digests and the daily board cards are periodic: each period (a week, a day) walks its
+ *   groups or teams once, a batch at a time, from a cursor every process shares (SweepCursor).
+ *
+ * A row the planner cannot plan (a malformed value, a group gone) is logged by id and skipped; one job's
+ * failure never stops the others (the scheduler runs each on its own).
  */
-import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
+import { boardQuestionDay, DEFAULT_ASK_AFTER_DAYS } from '../domain/board';
 import { MEETING_KINDS } from '../domain/follow-ups';
 import { nextOccurrence, parseRecurrence } from '../domain/recurrence';
 import {
-  addCalendarMonths,
-  addWorkingDays,
-  firstWorkingDayAfter,
-  isWorkingDay,
-  localDayOf,
-  nextWorkingTime,
-  startOfWorkingDay,
-  wallClockToInstant,
-  type WorkingTime,
-} from '../domain/working-time';
-import { boardQuestionDay, DEFAULT_ASK_AFTER_DAYS } from '../domain/board';
-import { isoDay } from '../cards/format';
+  addDays,
+  boardDailyReminders,
+  boardQuestionReminder,
+  crisisPlanReviewReminder,
+  groupDestination,
+  recipientDestination,
+  mondayOf,
+  personalDigestReminder,
+  REMINDER_PLANS,
+  todayCache,
+  utcDay,
+  weeklyDigestReminder,
+  workingTimeOf,
+  type PlannedReminder,
+} from '../domain/reminders';
+import { addWorkingDays, localDayOf, nextWorkingTime, startOfWorkingDay } from '../domain/working-time';
 import type { Db } from '../storage/database';
-import { boardDestination, groupDestination, memberDestination, planReminders, type PlannedReminder } from '../storage/reminders';
+import {
+  advanceSweepCursorSteps,
+  agreementsToPlanSteps,
+  boardEntriesToPlanSteps,
+  crisisPlansToPlanSteps,
+  findBoardTeams,
+  findDigestGroups,
+  findDigestSubscribers,
+  markPlannedSteps,
+  readSweepCursor,
+  remindersOfAgreementRow,
+  RowWithoutGroup,
+  workingTimeOfRow,
+  type PlannedTable,
+} from '../storage/planning';
+import { planRemindersSteps } from '../storage/reminders';
+import { all, run, sqlOf, type SqlWork } from '../storage/sql';
 
-
-/** The columns a group's working time is read from (workingTimeOf). */
-export const WORKING_TIME_COLUMNS = { timeZone: true, workDays: true, workdayStartMinute: true, workdayEndMinute: true, observeHolidays: true } as const;
-
-/** A group's working time from its stored settings. */
-export function workingTimeOf(group: { timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number; observeHolidays?: boolean }): WorkingTime {
-  const days = group.workDays
-    .split(',')
-    .map((d) => Number(d))
-    .filter((d) => Number.isInteger(d) && d >= 1 && d <= 7);
-  return { timeZone: group.timeZone, days, startMinute: group.workdayStartMinute, endMinute: group.workdayEndMinute, holidays: group.observeHolidays ?? true };
-}
-
-const DAY_MS = 86_400_000;
+/** Rows per batch: a batch is one short transaction (a few milliseconds on SQLite, where it holds the event loop). */
+export const PLAN_BATCH = 100;
 
 export interface PlanOptions {
   now: Date;
-  /** Plan occurrences whose time is before now + horizon. */
+  /** Plan occurrences whose time is before now + horizon (follow-ups, digests, board cards). */
   horizonMs: number;
+  /** Told about every row that could not be planned (by id: never its content). */
+  onSkip?: (entity: string, id: string, error: unknown) => void;
+}
+
+/** What one batch did: rows read, reminders planned (inserted or moved), and whether rows are left. */
+export interface BatchResult {
+  read: number;
+  planned: number;
+  more: boolean;
 }
 
 /**
- * Agreement reminders: `reminderLeadDays` working days before the due date to the person responsible
- * ("due"), on the first working day after it ("overdue"), and `escalateAfterDays` working days later to
- * the case manager too. The key carries the due date, so a new due date plans new reminders and the
- * old ones are found obsolete when their time comes (scheduler.ts).
+ * One batch of a marked table: read the rows below the current plan, plan each (a row that fails is
+ * skipped and still marked, so it never blocks the sweep), mark them, all in one transaction.
  */
-export async function planAgreementReminders(db: Db, options: PlanOptions): Promise<number> {
-  const { now, horizonMs } = options;
-  // Open agreements whose reminders can fall between a month ago and the horizon.
-  const agreements = await db.agreement.findMany({
-    where: { status: { in: [...OPEN_AGREEMENT_STATUSES] }, dueDate: { gte: new Date(now.getTime() - 31 * DAY_MS), lte: new Date(now.getTime() + horizonMs + 31 * DAY_MS) } },
-    select: {
-      id: true,
-      dueDate: true,
-      createdAt: true,
-      responsibleMemberId: true,
-      group: { select: { id: true, ...WORKING_TIME_COLUMNS, reminderLeadDays: true, escalateAfterDays: true } },
-    },
+async function planMarkedBatch<Row extends { id: string; remindersPlan: number }>(
+  db: Db,
+  table: PlannedTable,
+  plan: number,
+  read: (plan: number, limit: number) => SqlWork<Row[]>,
+  remindersOf: (row: Row, today: (timeZone: string) => string) => PlannedReminder[],
+  options: PlanOptions,
+): Promise<BatchResult> {
+  const skipped: Array<{ id: string; error: unknown }> = [];
+  const result = await sqlOf(db).transaction(function* () {
+    skipped.length = 0;
+    const rows = yield* read(plan, PLAN_BATCH);
+    const today = todayCache(options.now);
+    const planned: PlannedReminder[] = [];
+    for (const row of rows) {
+      try {
+        planned.push(...remindersOf(row, today));
+      } catch (error) {
+        skipped.push({ id: row.id, error });
+      }
+    }
+    const count = yield* planRemindersSteps(planned, options.now);
+    for (const row of rows) yield* markPlannedSteps(table, row.id, row.remindersPlan, plan);
+    return { read: rows.length, planned: count, more: rows.length === PLAN_BATCH };
   });
-  const caseManagers = await caseManagersOf(db, [...new Set(agreements.map((a) => a.group.id))]);
-  const horizon = now.getTime() + horizonMs;
-  const planned: PlannedReminder[] = [];
-  for (const agreement of agreements) {
-    const wt = workingTimeOf(agreement.group);
-    const dueDay = isoDay(agreement.dueDate);
-    const overdueDay = firstWorkingDayAfter(dueDay, wt);
-    const occurrences: Array<{ kind: PlannedReminder['kind']; day: string; memberId: string | undefined }> = [
-      { kind: 'agreement_due', day: addWorkingDays(dueDay, -Math.max(1, agreement.group.reminderLeadDays), wt), memberId: agreement.responsibleMemberId },
-      { kind: 'agreement_overdue', day: overdueDay, memberId: agreement.responsibleMemberId },
-      { kind: 'agreement_escalation', day: addWorkingDays(overdueDay, Math.max(1, agreement.group.escalateAfterDays), wt), memberId: caseManagers.get(agreement.group.id) },
-    ];
-    for (const occurrence of occurrences) {
-      if (!occurrence.memberId) continue;
-      const at = startOfWorkingDay(occurrence.day, wt);
-      // Not before the agreement existed (a reminder for a day already past when it was made), not yet beyond the horizon.
-      if (at.getTime() > horizon || localDayOf(at, wt.timeZone) < localDayOf(agreement.createdAt, wt.timeZone)) continue;
-      planned.push({
-        groupId: agreement.group.id,
-        kind: occurrence.kind,
-        occurrenceKey: `${occurrence.kind}:${agreement.id}:${dueDay}`,
-        agreementId: agreement.id,
-        memberId: occurrence.memberId,
-        destination: memberDestination(occurrence.memberId),
-        dueAt: at,
-        sendAfter: at,
-      });
+  for (const { id, error } of skipped) options.onSkip?.(table, id, error);
+  return result;
+}
+
+/**
+ * One batch of agreements: their reminders before the due date, overdue and escalated (to the case
+ * manager), from today on. Finished agreements are only marked.
+ */
+export function planAgreementBatch(db: Db, options: PlanOptions): Promise<BatchResult> {
+  return planMarkedBatch(db, 'Agreement', REMINDER_PLANS.agreement, agreementsToPlanSteps, remindersOfAgreementRow, options);
+}
+
+/** One batch of crisis plans: the review reminder to the case manager (a plan with nothing written has none). */
+export function planCrisisPlanBatch(db: Db, options: PlanOptions): Promise<BatchResult> {
+  return planMarkedBatch(db, 'CrisisPlan', REMINDER_PLANS.crisisPlan, crisisPlansToPlanSteps, (row, today) => {
+    if (row.currentVersion <= 0) return [];
+    const wt = workingTimeOfRow(row);
+    const caseManager = row.caseManagerId ? { memberId: row.caseManagerId, teamsUserId: row.caseManagerTeamsUserId } : null;
+    const reminder = crisisPlanReviewReminder(row, caseManager, { id: row.groupId!, workingTime: wt }, today(wt.timeZone));
+    return reminder ? [reminder] : [];
+  }, options);
+}
+
+/** One batch of board entries: the "can they come off?" question, for a FACT group's current stay. */
+export function planBoardEntryBatch(db: Db, options: PlanOptions): Promise<BatchResult> {
+  return planMarkedBatch(db, 'BoardEntry', REMINDER_PLANS.boardEntry, boardEntriesToPlanSteps, (row, today) => {
+    if (row.removedAt || row.caseManagementModel !== 'FACT') return [];
+    const wt = workingTimeOfRow(row);
+    const caseManager = row.caseManagerId ? { memberId: row.caseManagerId, teamsUserId: row.caseManagerTeamsUserId } : null;
+    const day = boardQuestionDay(row.placedAt, row.askAfterDays ?? DEFAULT_ASK_AFTER_DAYS, wt.timeZone);
+    const reminder = boardQuestionReminder(row, day, caseManager, { id: row.groupId!, workingTime: wt }, today(wt.timeZone));
+    return reminder ? [reminder] : [];
+  }, options);
+}
+
+/** A follow-up as the queue reads it. */
+interface FollowUpRow {
+  id: string;
+  groupId: string;
+  kind: string;
+  startDay: string;
+  time: string;
+  timeZone: string;
+  recurrence: string;
+  audience: string;
+  audienceMemberIds: string | null;
+  unplannedAt: unknown;
+  unplannedDay: string | null;
+  revision: number;
+  groupTimeZone: string | null;
+  workDays: string | null;
+  workdayStartMinute: number | null;
+  workdayEndMinute: number | null;
+  observeHolidays: boolean | number | null;
+}
+
+/** Where the follow-up queue's keyset is in this pass: the last (unplannedAt as stored, id) read. */
+export interface FollowUpCursor {
+  at: unknown;
+  id: string;
+}
+
+/**
+ * One batch of follow-ups whose next occurrence is within the horizon, after `cursor` in the queue's
+ * order: each occurrence planned (a reminder per recipient, a meeting's agenda the working day before)
+ * and the follow-up's planner place moved on, each follow-up in a transaction of its own. Returns the
+ * cursor for the next batch of the same pass, undefined at the end.
+ */
+export async function planFollowUpBatch(db: Db, options: PlanOptions, cursor: FollowUpCursor | undefined): Promise<BatchResult & { cursor?: FollowUpCursor }> {
+  const horizon = new Date(options.now.getTime() + options.horizonMs);
+  const rows = await sqlOf(db).all<FollowUpRow>(
+    'SELECT f."id", f."groupId", f."kind", f."startDay", f."time", f."timeZone", f."recurrence", f."audience", f."audienceMemberIds", f."unplannedAt", f."unplannedDay", f."revision", ' +
+      'g."timeZone" AS "groupTimeZone", g."workDays", g."workdayStartMinute", g."workdayEndMinute", g."observeHolidays" ' +
+      'FROM "FollowUp" f LEFT JOIN "ResourceGroup" g ON g."id" = f."groupId" ' +
+      `WHERE f."status" = 'active' AND f."unplannedAt" <= ? ${cursor ? 'AND (f."unplannedAt" > ? OR (f."unplannedAt" = ? AND f."id" > ?)) ' : ''}` +
+      'ORDER BY f."unplannedAt", f."id" LIMIT ?',
+    cursor ? [horizon, cursor.at as string, cursor.at as string, cursor.id, PLAN_BATCH] : [horizon, PLAN_BATCH],
+  );
+  let planned = 0;
+  for (const row of rows) {
+    try {
+      planned += await planOneOccurrence(db, row, options.now);
+    } catch (error) {
+      options.onSkip?.('FollowUp', row.id, error);
     }
   }
-  return planReminders(db, planned);
+  const last = rows.at(-1);
+  const more = rows.length === PLAN_BATCH;
+  return { read: rows.length, planned, more, cursor: more && last ? { at: last.unplannedAt, id: last.id } : undefined };
 }
-
-/**
- * Follow-up reminders: each active follow-up's next occurrence within the horizon becomes a reminder
- * (to the channel or to each chosen member), a meeting also an agenda the working day before, and the
- * follow-up's planner place (unplannedAt) moves on to the following occurrence. Its coming occurrence as
- * members see it (nextAt) moves on only once that occurrence has passed, so `uppföljning`, the digest
- * and "snooze to the next meeting" show a meeting planned for tomorrow as tomorrow's; a one-off
- * follow-up is finished then.
- */
-export async function planFollowUpReminders(db: Db, options: PlanOptions): Promise<number> {
-  const { now, horizonMs } = options;
-  const horizon = new Date(now.getTime() + horizonMs);
-  let created = 0;
-  // Each pass plans one occurrence per follow-up; a follow-up far behind (the bot was down) catches up
-  // over a few passes, bounded so one run stays short.
-  for (let pass = 0; pass < 8; pass++) {
-    const due = await db.followUp.findMany({
-      where: { status: 'active', unplannedAt: { lte: horizon } },
-      include: { group: { select: { id: true, ...WORKING_TIME_COLUMNS } } },
-      take: 500,
-    });
-    if (due.length === 0) break;
-    for (const followUp of due) created += await planOneOccurrence(db, followUp, now);
-  }
-  await moveOnPassedOccurrences(db, now);
-  return created;
-}
-
-type FollowUpWithGroup = Awaited<ReturnType<Db['followUp']['findFirstOrThrow']>> & {
-  group: { id: string; timeZone: string; workDays: string; workdayStartMinute: number; workdayEndMinute: number };
-};
 
 /**
  * Plans a follow-up's next unplanned occurrence and moves its planner place on, in one transaction: a
@@ -134,30 +199,39 @@ type FollowUpWithGroup = Awaited<ReturnType<Db['followUp']['findFirstOrThrow']>>
  * from, so of two processes only one plans it. After a change of the schedule the keys carry its
  * revision, so an occurrence planned (and cancelled) under the old schedule is planned again.
  */
-async function planOneOccurrence(db: Db, followUp: FollowUpWithGroup, now: Date): Promise<number> {
-  const wt = workingTimeOf(followUp.group);
-  const at = followUp.unplannedAt!;
+async function planOneOccurrence(db: Db, followUp: FollowUpRow, now: Date): Promise<number> {
+  if (!followUp.groupTimeZone || followUp.workDays === null || followUp.workdayStartMinute === null || followUp.workdayEndMinute === null) throw new RowWithoutGroup();
+  const wt = workingTimeOf({
+    timeZone: followUp.groupTimeZone,
+    workDays: followUp.workDays,
+    workdayStartMinute: followUp.workdayStartMinute,
+    workdayEndMinute: followUp.workdayEndMinute,
+    observeHolidays: followUp.observeHolidays === null ? true : Boolean(followUp.observeHolidays),
+  });
+  const storedAt = followUp.unplannedAt;
+  const at = storedAt instanceof Date ? storedAt : new Date(storedAt as string);
+  if (Number.isNaN(at.getTime())) throw new RangeError('unplannedAt');
   const day = followUp.unplannedDay ?? localDayOf(at, followUp.timeZone);
   const recurrence = parseRecurrence(followUp.recurrence) ?? { kind: 'once' as const };
   const next = nextOccurrence({ startDay: followUp.startDay, time: followUp.time, timeZone: followUp.timeZone, recurrence }, at);
   // After a change: ':r<revision>' at the end (the day stays the third part, which agendas are read by).
   const revision = followUp.revision > 0 ? `:r${followUp.revision}` : '';
-  const recipients: Array<string | undefined> =
-    followUp.audience === 'members' ? (JSON.parse(followUp.audienceMemberIds ?? '[]') as string[]) : [undefined];
-  const planned: PlannedReminder[] = recipients.map((memberId) => ({
+  const recipients: Array<string | undefined> = followUp.audience === 'members' ? audienceOf(followUp.audienceMemberIds) : [undefined];
+  const occurrence = (memberId: string | undefined, destination: string): PlannedReminder => ({
     groupId: followUp.groupId,
     kind: 'follow_up',
     occurrenceKey: `follow_up:${followUp.id}:${day}T${followUp.time}${memberId ? `:${memberId}` : ''}${revision}`,
     followUpId: followUp.id,
     memberId,
-    destination: memberId ? memberDestination(memberId) : groupDestination(followUp.groupId),
+    destination,
     dueAt: at,
     sendAfter: nextWorkingTime(at, wt),
-  }));
+  });
+  const agenda: PlannedReminder[] = [];
   if ((MEETING_KINDS as readonly string[]).includes(followUp.kind)) {
     const agendaAt = startOfWorkingDay(addWorkingDays(day, -1, wt), wt);
     // An agenda whose day has passed already (a meeting planned for tomorrow evening) is still useful today.
-    planned.push({
+    agenda.push({
       groupId: followUp.groupId,
       kind: 'meeting_agenda',
       occurrenceKey: `meeting_agenda:${followUp.id}:${day}${revision}`,
@@ -167,204 +241,191 @@ async function planOneOccurrence(db: Db, followUp: FollowUpWithGroup, now: Date)
       sendAfter: agendaAt.getTime() < now.getTime() ? nextWorkingTime(now, wt) : agendaAt,
     });
   }
-  return db.$transaction(async (tx) => {
-    const moved = await tx.followUp.updateMany({
-      where: { id: followUp.id, status: 'active', unplannedAt: at, revision: followUp.revision },
-      data: { unplannedAt: next?.at ?? null, unplannedDay: next?.day ?? null },
-    });
-    return moved.count === 1 ? planReminders(tx as unknown as Db, planned) : 0;
+  return sqlOf(db).transaction(function* () {
+    const moved = yield* run(
+      'UPDATE "FollowUp" SET "unplannedAt" = ?, "unplannedDay" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" = \'active\' AND "unplannedAt" = ? AND "revision" = ?',
+      [next?.at ?? null, next?.day ?? null, now, followUp.id, storedAt as string | Date, followUp.revision],
+    );
+    if (moved !== 1) return 0;
+    const planned: PlannedReminder[] = [...agenda];
+    for (const memberId of recipients) {
+      if (!memberId) {
+        planned.push(occurrence(undefined, groupDestination(followUp.groupId)));
+        continue;
+      }
+      // A chosen member is reminded in their personal chat: the person's destination, by their Teams id.
+      const [member] = yield* all<{ teamsUserId: string | null }>('SELECT "teamsUserId" FROM "Member" WHERE "id" = ? AND "groupId" = ?', [memberId, followUp.groupId]);
+      planned.push(occurrence(memberId, recipientDestination({ memberId, teamsUserId: member?.teamsUserId ?? null })));
+    }
+    return yield* planRemindersSteps(planned, now);
   });
 }
 
+/** The member ids a follow-up reminds; a value that is not a JSON list of ids is refused (the row is skipped). */
+function audienceOf(json: string | null): string[] {
+  const parsed: unknown = JSON.parse(json ?? '[]');
+  if (!Array.isArray(parsed) || !parsed.every((id) => typeof id === 'string')) throw new TypeError('audienceMemberIds');
+  return parsed as string[];
+}
+
 /**
- * The follow-ups whose coming occurrence has passed and was planned: their coming occurrence becomes the
- * next unplanned one, or, with none left, they are finished. Guarded by the occurrence they move from.
+ * One batch of follow-ups whose coming occurrence has passed and was planned: their coming occurrence
+ * becomes the next unplanned one, or, with none left, they are finished. Guarded by the occurrence
+ * they move from. By keyset from `cursor`; a follow-up not planned yet waits (and is passed over).
  */
-async function moveOnPassedOccurrences(db: Db, now: Date): Promise<void> {
-  const passed = await db.followUp.findMany({
-    where: { status: 'active', nextAt: { lte: now } },
-    select: { id: true, nextAt: true, unplannedAt: true, unplannedDay: true },
-    take: 500,
-  });
-  for (const f of passed) {
+export async function moveOnPassedOccurrences(db: Db, now: Date, cursor: FollowUpCursor | undefined): Promise<BatchResult & { cursor?: FollowUpCursor }> {
+  const rows = await sqlOf(db).all<{ id: string; nextAt: unknown; unplannedAt: unknown; unplannedDay: string | null }>(
+    'SELECT "id", "nextAt", "unplannedAt", "unplannedDay" FROM "FollowUp" ' +
+      `WHERE "status" = 'active' AND "nextAt" <= ? ${cursor ? 'AND ("nextAt" > ? OR ("nextAt" = ? AND "id" > ?)) ' : ''}ORDER BY "nextAt", "id" LIMIT ?`,
+    cursor ? [now, cursor.at as string, cursor.at as string, cursor.id, PLAN_BATCH] : [now, PLAN_BATCH],
+  );
+  const time = (value: unknown) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(value as string));
+  let moved = 0;
+  for (const f of rows) {
+    const nextAt = time(f.nextAt)!;
+    const unplannedAt = time(f.unplannedAt);
     // Not planned yet (its planning failed, or it is beyond the horizon of a stopped clock): it waits.
-    if (f.unplannedAt && f.unplannedAt.getTime() <= f.nextAt!.getTime()) continue;
-    await db.followUp.updateMany({
-      where: { id: f.id, status: 'active', nextAt: f.nextAt },
-      data: f.unplannedAt ? { nextAt: f.unplannedAt, nextDay: f.unplannedDay } : { nextAt: null, nextDay: null, status: 'finished' },
-    });
+    if (unplannedAt && unplannedAt.getTime() <= nextAt.getTime()) continue;
+    moved += await sqlOf(db).run(
+      unplannedAt
+        ? 'UPDATE "FollowUp" SET "nextAt" = ?, "nextDay" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" = \'active\' AND "nextAt" = ?'
+        : 'UPDATE "FollowUp" SET "nextAt" = NULL, "nextDay" = NULL, "status" = \'finished\', "updatedAt" = ? WHERE "id" = ? AND "status" = \'active\' AND "nextAt" = ?',
+      unplannedAt ? [unplannedAt, f.unplannedDay, now, f.id, f.nextAt as string] : [now, f.id, f.nextAt as string],
+    );
   }
+  const last = rows.at(-1);
+  const more = rows.length === PLAN_BATCH;
+  return { read: rows.length, planned: moved, more, cursor: more && last ? { at: last.nextAt, id: last.id } : undefined };
 }
 
 /**
- * The weekly digest of every group that has it on: the first working time of the week (Monday
- * morning, or later when Monday is a holiday), one per group and week. And the personal digest of
- * every member who asked for it, one per person and week, across their groups.
+ * One batch of a periodic sweep: reads the rows after the cursor of the current period (a new period
+ * starts again from the beginning), plans them, and moves the cursor, in one transaction.
  */
-export async function planDigests(db: Db, options: PlanOptions): Promise<number> {
-  const { now, horizonMs } = options;
-  const horizon = now.getTime() + horizonMs;
-  const groups = await db.resourceGroup.findMany({
-    where: { weeklyDigest: true },
-    select: { id: true, createdAt: true, ...WORKING_TIME_COLUMNS },
-  });
+async function planPeriodicBatch<Row extends { key: string }>(
+  db: Db,
+  job: string,
+  period: string,
+  read: (position: string | null) => Promise<Row[]>,
+  remindersOf: (row: Row) => PlannedReminder[],
+  entity: string,
+  idOf: (row: Row) => string,
+  options: PlanOptions,
+): Promise<BatchResult> {
+  const cursor = await readSweepCursor(db, job);
+  const position = cursor && cursor.period === period ? cursor.position : null;
+  if (cursor && cursor.period > period) return { read: 0, planned: 0, more: false };
+  const rows = await read(position);
   const planned: PlannedReminder[] = [];
-  const weekStart = (wt: WorkingTime) => {
-    const today = localDayOf(now, wt.timeZone);
-    const weekday = new Date(`${today}T12:00:00Z`).getUTCDay() || 7;
-    const monday = isoDay(new Date(new Date(`${today}T12:00:00Z`).getTime() - (weekday - 1) * DAY_MS));
-    return { monday, at: firstWorkingTimeOn(monday, wt) };
-  };
-  for (const group of groups) {
-    const wt = workingTimeOf(group);
-    const { monday, at } = weekStart(wt);
-    if (at.getTime() > horizon || at.getTime() < group.createdAt.getTime()) continue;
-    planned.push({ groupId: group.id, kind: 'weekly_digest', occurrenceKey: `weekly_digest:${group.id}:${monday}`, destination: groupDestination(group.id), dueAt: at, sendAfter: at });
-  }
-  const subscribers = await db.member.findMany({
-    where: { personalDigest: true, removedAt: null, aadObjectId: { not: null }, teamsUserId: { not: null } },
-    select: { id: true, aadObjectId: true, groupId: true, group: { select: WORKING_TIME_COLUMNS } },
-    orderBy: { createdAt: 'asc' },
-  });
-  const seen = new Set<string>();
-  for (const member of subscribers) {
-    if (seen.has(member.aadObjectId!)) continue;
-    seen.add(member.aadObjectId!);
-    const wt = workingTimeOf(member.group);
-    const { monday, at } = weekStart(wt);
-    if (at.getTime() > horizon) continue;
-    planned.push({
-      groupId: member.groupId,
-      kind: 'personal_digest',
-      occurrenceKey: `personal_digest:${member.aadObjectId}:${monday}`,
-      memberId: member.id,
-      destination: memberDestination(member.id),
-      dueAt: at,
-      sendAfter: at,
-    });
-  }
-  return planReminders(db, planned);
-}
-
-/**
- * The day a crisis plan's review with the individual is due: `reviewIntervalMonths` after the last
- * review, or after the plan was first written when it has never been reviewed (local days in the zone).
- *
- * @example
- *   crisisPlanReviewDay({ reviewedAt: null, createdAt: new Date('2026-06-01T10:00:00Z'), reviewIntervalMonths: 6 }, 'Europe/Stockholm') // '2026-12-01'
- */
-export function crisisPlanReviewDay(plan: { reviewedAt: Date | null; createdAt: Date; reviewIntervalMonths: number }, timeZone: string): string {
-  return addCalendarMonths(localDayOf(plan.reviewedAt ?? plan.createdAt, timeZone), Math.max(1, plan.reviewIntervalMonths));
-}
-
-/**
- * The crisis plan's review reminder: to the case manager, at the start of the first working time on
- * or after the day the review is due. The key carries that day, so a review moves the reminder (the
- * old one is found obsolete when its time comes, reminder-sender.ts).
- */
-export async function planCrisisPlanReviews(db: Db, options: PlanOptions): Promise<number> {
-  const { now, horizonMs } = options;
-  // A review is due a month after the last one at the earliest: plans reviewed more recently wait.
-  const latestBase = new Date(now.getTime() + horizonMs - 28 * DAY_MS);
-  const plans = await db.crisisPlan.findMany({
-    where: { currentVersion: { gt: 0 }, OR: [{ reviewedAt: { lte: latestBase } }, { reviewedAt: null, createdAt: { lte: latestBase } }] },
-    select: { id: true, reviewedAt: true, createdAt: true, reviewIntervalMonths: true, group: { select: { id: true, ...WORKING_TIME_COLUMNS } } },
-  });
-  if (plans.length === 0) return 0;
-  const caseManagers = await caseManagersOf(db, plans.map((p) => p.group.id));
-  const horizon = now.getTime() + horizonMs;
-  const planned: PlannedReminder[] = [];
-  for (const plan of plans) {
-    const caseManager = caseManagers.get(plan.group.id);
-    if (!caseManager) continue;
-    const wt = workingTimeOf(plan.group);
-    const day = crisisPlanReviewDay(plan, wt.timeZone);
-    const at = firstWorkingTimeOn(day, wt);
-    if (at.getTime() > horizon) continue;
-    planned.push({
-      groupId: plan.group.id,
-      kind: 'crisis_plan_review',
-      occurrenceKey: `crisis_plan_review:${plan.id}:${day}`,
-      memberId: caseManager,
-      destination: memberDestination(caseManager),
-      dueAt: at,
-      sendAfter: at,
-    });
-  }
-  return planReminders(db, planned);
-}
-
-/** The first working time on or after a day (its start, when the day is a working day), as an instant. */
-function firstWorkingTimeOn(day: string, wt: WorkingTime): Date {
-  return nextWorkingTime(startOfWorkingDay(day, { ...wt, startMinute: 0 }), wt);
-}
-
-/** The current case manager of each group (group id → member id), read once for a planning pass. */
-async function caseManagersOf(db: Db, groupIds: string[]): Promise<Map<string, string>> {
-  const members = await db.member.findMany({ where: { groupId: { in: groupIds }, isCaseManager: true, removedAt: null }, select: { id: true, groupId: true } });
-  return new Map(members.map((m) => [m.groupId, m.id]));
-}
-
-/**
- * The FACT board's reminders. The daily board card of every team with a board channel: on each
- * working day (of the team's first FACT group) at the team's time, to `board:<teamId>`, never for a day
- * before the channel was chosen. And the "can they come off?" question to the case manager of each
- * group whose individual has been on the board `askAfterDays` days, at the start of the working day.
- */
-export async function planBoardReminders(db: Db, options: PlanOptions): Promise<number> {
-  const { now, horizonMs } = options;
-  const horizon = now.getTime() + horizonMs;
-  const planned: PlannedReminder[] = [];
-  const teams = await db.boardTeam.findMany({ where: { dailyEnabled: true, channelConversationId: { not: null } } });
-  const anchors = teams.length === 0 ? [] : await db.resourceGroup.findMany({ where: { teamId: { in: teams.map((t) => t.teamId) }, caseManagementModel: 'FACT' }, orderBy: { createdAt: 'asc' }, select: { id: true, teamId: true, ...WORKING_TIME_COLUMNS } });
-  for (const team of teams) {
-    const anchor = anchors.find((g) => g.teamId === team.teamId);
-    if (!anchor) continue;
-    const wt = workingTimeOf(anchor);
-    const today = localDayOf(now, wt.timeZone);
-    for (let i = 0; i * DAY_MS <= horizonMs; i++) {
-      const day = isoDay(new Date(new Date(`${today}T12:00:00Z`).getTime() + i * DAY_MS));
-      if (!isWorkingDay(day, wt)) continue;
-      const at = wallClockToInstant(day, team.dailyTime, wt.timeZone);
-      if (at.getTime() > horizon || (team.channelSetAt && at.getTime() < team.channelSetAt.getTime())) continue;
-      planned.push({ groupId: anchor.id, kind: 'board_daily', occurrenceKey: `board_daily:${team.teamId}:${day}`, destination: boardDestination(team.teamId), dueAt: at, sendAfter: at });
+  for (const row of rows) {
+    try {
+      planned.push(...remindersOf(row));
+    } catch (error) {
+      options.onSkip?.(entity, idOf(row), error);
     }
   }
-  const entries = await db.boardEntry.findMany({
-    where: { removedAt: null, group: { caseManagementModel: 'FACT' } },
-    select: { id: true, placedAt: true, group: { select: { id: true, teamId: true, ...WORKING_TIME_COLUMNS } } },
+  const last = rows.at(-1);
+  const count = await sqlOf(db).transaction(function* () {
+    const changed = yield* planRemindersSteps(planned, options.now);
+    // The period's start is recorded too, so the next period knows this one began.
+    yield* advanceSweepCursorSteps(job, period, last?.key ?? position ?? '', options.now);
+    return changed;
   });
-  if (entries.length > 0) {
-    const askAfter = new Map((await db.boardTeam.findMany({ where: { teamId: { in: entries.flatMap((e) => (e.group.teamId ? [e.group.teamId] : [])) } }, select: { teamId: true, askAfterDays: true } })).map((t) => [t.teamId, t.askAfterDays]));
-    const caseManagers = await caseManagersOf(db, entries.map((e) => e.group.id));
-    for (const entry of entries) {
-      const caseManager = caseManagers.get(entry.group.id);
-      if (!caseManager) continue;
-      const wt = workingTimeOf(entry.group);
-      const day = boardQuestionDay(entry.placedAt, (entry.group.teamId ? askAfter.get(entry.group.teamId) : undefined) ?? DEFAULT_ASK_AFTER_DAYS, wt.timeZone);
-      const at = firstWorkingTimeOn(day, wt);
-      if (at.getTime() > horizon) continue;
-      planned.push({
-        groupId: entry.group.id,
-        kind: 'board_question',
-        occurrenceKey: `board_question:${entry.id}:${day}`,
-        memberId: caseManager,
-        destination: memberDestination(caseManager),
-        dueAt: at,
-        sendAfter: at,
-      });
-    }
-  }
-  return planReminders(db, planned);
+  return { read: rows.length, planned: count, more: rows.length === PLAN_BATCH };
 }
 
-/** Plans everything due within the horizon; returns how many reminders were new. */
-export async function planAll(db: Db, options: PlanOptions): Promise<number> {
-  return (
-    (await planAgreementReminders(db, options)) +
-    (await planFollowUpReminders(db, options)) +
-    (await planDigests(db, options)) +
-    (await planCrisisPlanReviews(db, options)) +
-    (await planBoardReminders(db, options))
+/** The week the digests are planned for: the Monday of the week `now + horizon` falls in. */
+function digestWeek(options: PlanOptions): string {
+  return mondayOf(utcDay(new Date(options.now.getTime() + options.horizonMs)));
+}
+
+/**
+ * One batch of the weekly digests: every group that has it on gets one for the week's first working
+ * time (Monday morning, or later when Monday is a holiday), once per week.
+ */
+export function planWeeklyDigestBatch(db: Db, options: PlanOptions): Promise<BatchResult> {
+  const monday = digestWeek(options);
+  return planPeriodicBatch(
+    db,
+    'weekly_digest',
+    monday,
+    (position) => findDigestGroups(db, position, PLAN_BATCH),
+    (row) => {
+      const wt = workingTimeOfRow(row);
+      const reminder = weeklyDigestReminder({ id: row.groupId!, createdAt: row.createdAt, workingTime: wt }, monday);
+      return reminder ? [reminder] : [];
+    },
+    'ResourceGroup',
+    (row) => row.groupId ?? '',
+    options,
   );
 }
+
+/**
+ * One batch of the personal digests ("your agreements this week"): one per person who asked for it
+ * and has Teams, across their groups (the key is the person's), in the week's first working time of
+ * their first membership's group.
+ */
+export function planPersonalDigestBatch(db: Db, options: PlanOptions): Promise<BatchResult> {
+  const monday = digestWeek(options);
+  return planPeriodicBatch(
+    db,
+    'personal_digest',
+    monday,
+    (position) => findDigestSubscribers(db, position, PLAN_BATCH),
+    (row) => {
+      if (row.removedAt || !row.teamsUserId) return [];
+      const wt = workingTimeOfRow(row);
+      return [personalDigestReminder({ id: row.id, groupId: row.groupId!, aadObjectId: row.aadObjectId, teamsUserId: row.teamsUserId, workingTime: wt }, monday)];
+    },
+    'Member',
+    (row) => row.id,
+    options,
+  );
+}
+
+/**
+ * One batch of the daily board cards: each team with a board channel gets its card for today and
+ * tomorrow (within the horizon), once per day's sweep.
+ */
+export function planBoardDailyBatch(db: Db, options: PlanOptions): Promise<BatchResult> {
+  const day = utcDay(options.now);
+  const horizon = options.now.getTime() + options.horizonMs;
+  return planPeriodicBatch(
+    db,
+    'board_daily',
+    day,
+    async (position) => (await findBoardTeams(db, position, PLAN_BATCH)).map((team) => ({ ...team, key: team.teamId })),
+    (team) => {
+      if (!team.channelConversationId || !team.dailyEnabled || !team.anchor) return [];
+      const wt = workingTimeOfRow(team.anchor);
+      const today = localDayOf(options.now, wt.timeZone);
+      return boardDailyReminders(team, { id: team.anchor.groupId, workingTime: wt }, [today, addDays(today, 1)]).filter((r) => r.dueAt.getTime() <= horizon);
+    },
+    'BoardTeam',
+    (team) => team.teamId,
+    options,
+  );
+}
+
+/**
+ * Plans everything planning can see now, to the end: every batch of every job (for tests and tools;
+ * the scheduler runs the jobs a bounded number of batches per tick, see scheduler.ts).
+ */
+export async function planAll(db: Db, options: PlanOptions): Promise<number> {
+  let planned = 0;
+  for (const job of [planAgreementBatch, planCrisisPlanBatch, planBoardEntryBatch, planWeeklyDigestBatch, planPersonalDigestBatch, planBoardDailyBatch]) {
+    for (let batch = await job(db, options); ; batch = await job(db, options)) {
+      planned += batch.planned;
+      if (!batch.more) break;
+    }
+  }
+  for (let cursor: FollowUpCursor | undefined, first = true; first || cursor; first = false) {
+    const batch = await planFollowUpBatch(db, options, cursor);
+    planned += batch.planned;
+    cursor = batch.cursor;
+  }
+  for (let cursor: FollowUpCursor | undefined, first = true; first || cursor; first = false) cursor = (await moveOnPassedOccurrences(db, options.now, cursor)).cursor;
+  return planned;
+}
+

@@ -43,6 +43,9 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/** How many posts between two passes that forget conversations no longer in any window. */
+const PRUNE_EVERY = 500;
+
 export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 /**
@@ -69,14 +72,25 @@ export function createRateLimiter(limits: RateLimits, clock: Clock = realClock) 
     return wait;
   }
 
+  const keepAll = Math.max(longest(limits.perConversation), longest(limits.perTenant));
+  let recordsSincePrune = 0;
+
   function record(key: string, windows: readonly RateWindow[], entry: { at: number }): void {
     const keep = longest(windows);
     const sent = (history.get(key) ?? []).filter((e) => e.at > entry.at - keep);
     sent.push(entry);
     history.set(key, sent);
+    // Keys whose posts all left every window are forgotten, so the map holds only the conversations
+    // posted to in the last window, not every one ever (bounded by the rate itself).
+    if (++recordsSincePrune >= PRUNE_EVERY) {
+      recordsSincePrune = 0;
+      for (const [other, entries] of history) if (entries.every((e) => e.at <= entry.at - keepAll)) history.delete(other);
+    }
   }
 
   return {
+    /** How many conversations and tenants it remembers posts of (bounded: those posted to within the longest window, and at most PRUNE_EVERY more). */
+    trackedKeys: () => history.size,
     /**
      * Waits until a post to `conversation` in `tenant` fits the limits, and counts it. Returns `done`:
      * call it when the post was answered (or failed), so that it counts from then on.

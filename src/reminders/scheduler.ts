@@ -12,22 +12,41 @@
  * Catch-up: reminders whose time passed more than `catchUpAfterMs` ago (the bot was down, or the
  * conversation could not be reached) are not sent one by one: each destination gets one catch-up card
  * listing them, never a flood.
+ *
+ * Bounded: each planning job runs at most `planBatchesPerTick` batches a tick (a batch is one short
+ * transaction of PLAN_BATCH rows), each on its own (one job's failure leaves the others and the
+ * sending), with a pause after each batch in proportion to its own time, so turns keep the event loop
+ * while the scheduler catches up on any backlog; a tick sends to at most DESTINATIONS_PER_TICK
+ * destinations, claiming at most CLAIM_BATCH reminders each.
  */
 import { randomUUID } from 'node:crypto';
+import { workingTimeOf } from '../domain/reminders';
 import { isWorkingTime, nextWorkingTime } from '../domain/working-time';
 import type { Logger } from '../logger';
-import { appendAudit } from '../storage/audit';
 import type { Db } from '../storage/database';
 import {
   claimDueReminders,
   deferReminders,
   findDueDestinations,
+  findReminderGroup,
   leaseDestination,
   releaseDestination,
   settleReminders,
   type ReminderRow,
 } from '../storage/reminders';
-import { planAll, WORKING_TIME_COLUMNS, workingTimeOf } from './planner';
+import {
+  moveOnPassedOccurrences,
+  planAgreementBatch,
+  planBoardDailyBatch,
+  planBoardEntryBatch,
+  planCrisisPlanBatch,
+  planFollowUpBatch,
+  planPersonalDigestBatch,
+  planWeeklyDigestBatch,
+  type BatchResult,
+  type FollowUpCursor,
+  type PlanOptions,
+} from './planner';
 import { createRateLimiter, realClock, TEAMS_RATE_LIMITS, type Clock, type RateLimits } from './rate-limit';
 
 /** How long a claim or a destination lease lasts without renewal. */
@@ -52,8 +71,8 @@ export interface ReminderGroup {
 
 /** What the Teams layer answers when asked to post reminders to a destination. */
 export type SendOutcome =
-  /** Posted; `droppedIds` were in the batch but no longer apply (not in the card). */
-  | { kind: 'sent'; how: string; droppedIds?: string[] }
+  /** Posted; `droppedIds` were in the batch but no longer apply (not in the card); `laterIds` wait for another post. */
+  | { kind: 'sent'; how: string; droppedIds?: string[]; laterIds?: string[] }
   /** Nothing to send any more: the reminders are obsolete or the recipient may no longer see them. */
   | { kind: 'dropped'; reason: string }
   /** Teams says wait (429 beyond the turn's retries, 412, 503): try again after `retryAfterMs`. */
@@ -63,9 +82,11 @@ export type SendOutcome =
   /** Refused for good (e.g. a service host that is not allowed). */
   | { kind: 'failed'; reason: string };
 
-/** What one destination's posts share: all its claimed reminders, and what the sender read once for them. */
+/** What one destination's posts share: all its claimed reminders, their groups, and what the sender read once for them. */
 export interface SendBatch {
   claimed: ReminderRow[];
+  /** The groups of the claimed reminders (a person's reminders may come from several). */
+  groups: ReadonlyMap<string, ReminderGroup>;
   memo: Map<string, unknown>;
 }
 
@@ -80,13 +101,8 @@ export interface ReminderSender {
 export interface SchedulerOptions {
   /** Between ticks. */
   intervalMs: number;
-  /** Plan reminders this far ahead … */
+  /** Plan follow-ups, digests and board cards this far ahead. */
   horizonMs: number;
-  /**
-   * A round started at once because the last one was full plans again only when the last planning is
-   * this old (planning reads every open agreement near its due date; such a round has work already due).
-   */
-  planIntervalMs: number;
   /** Reminders later than this are folded into one catch-up card per destination. */
   catchUpAfterMs: number;
   /** How long an unreachable destination waits before it is tried again (it is also tried when the conversation speaks). */
@@ -94,17 +110,47 @@ export interface SchedulerOptions {
   limits: RateLimits;
   /** How many destinations are sent to at once. */
   concurrency: number;
+  /** How many batches each planning job may run in one tick (the rest waits for the next tick, which then comes at once). */
+  planBatchesPerTick: number;
+  /** After each planning batch, a pause of this many times the batch's own time, so turns get the event loop. */
+  planPace: number;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   intervalMs: 15_000,
   horizonMs: 2 * 86_400_000,
-  planIntervalMs: 15_000,
   catchUpAfterMs: 15 * 60_000,
   unreachableRetryMs: 60 * 60_000,
   limits: TEAMS_RATE_LIMITS,
   concurrency: 8,
+  planBatchesPerTick: 20,
+  planPace: 2,
 };
+
+/** The planning jobs a tick runs, each on its own; the follow-up queue keeps its cursor within a tick. */
+const PLANNING_JOBS: ReadonlyArray<[string, (db: Db, options: PlanOptions) => Promise<BatchResult>]> = [
+  ['agreements', planAgreementBatch],
+  ['crisis_plans', planCrisisPlanBatch],
+  ['board_entries', planBoardEntryBatch],
+  ['weekly_digests', planWeeklyDigestBatch],
+  ['personal_digests', planPersonalDigestBatch],
+  ['board_daily', planBoardDailyBatch],
+];
+
+/** What the last tick did, for the process's log line (main.ts). */
+export interface TickStats {
+  at: Date;
+  durationMs: number;
+  planMs: number;
+  planned: number;
+  sent: number;
+  destinations: number;
+  /** Whether a planning job or the sending left work for the next tick. */
+  more: boolean;
+}
+
+/** How many rows a process remembers having logged as skipped (so a bad row is logged once, not every tick). */
+const SKIPPED_REMEMBERED = 10_000;
 
 /** What a log line says about an error: its name and code (e.g. P2002, SQLITE_BUSY_SNAPSHOT), never its message. */
 function errorFields(error: unknown): { errorName: string; errorCode?: string } {
@@ -137,21 +183,76 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
-  let plannedAt: number | undefined;
+  let last: TickStats | undefined;
+  const skipped = new Set<string>();
 
-  async function groupOf(groupId: string): Promise<ReminderGroup | null> {
-    return db.resourceGroup.findUnique({
-      where: { id: groupId },
-      select: { id: true, conversationId: true, tenantId: true, individualAlias: true, locale: true, ...WORKING_TIME_COLUMNS },
-    });
+  /** A row planning skipped: logged by id once per process (it stays where it is; fixing it plans it). */
+  const onSkip = (entity: string, id: string, error: unknown) => {
+    const key = `${entity}:${id}`;
+    if (skipped.has(key)) return;
+    if (skipped.size >= SKIPPED_REMEMBERED) skipped.clear();
+    skipped.add(key);
+    logger.warn('reminders.row_skipped', { entity, id, ...errorFields(error) });
+  };
+
+  /** The pause after a batch: in proportion to its time, and at least one turn of the event loop's timers. */
+  const pace = (batchMs: number) => new Promise<void>((wake) => setTimeout(wake, Math.min(100, Math.ceil(batchMs * options.planPace))));
+
+  /**
+   * Runs one planning job for at most planBatchesPerTick batches. A failure is logged and ends this job
+   * for this tick only. Returns what it planned and whether it left rows.
+   */
+  async function runJob(name: string, batch: () => Promise<{ planned: number; more: boolean }>): Promise<{ planned: number; more: boolean }> {
+    let planned = 0;
+    for (let n = 0; n < options.planBatchesPerTick && !stopped; n++) {
+      const started = performance.now();
+      try {
+        const result = await batch();
+        planned += result.planned;
+        await pace(performance.now() - started);
+        if (!result.more) return { planned, more: false };
+      } catch (error) {
+        logger.error('reminders.plan_failed', { job: name, ...errorFields(error) });
+        return { planned, more: false };
+      }
+    }
+    return { planned, more: !stopped };
   }
 
-  async function audit(reminders: ReminderRow[], action: string, outcome: 'allowed' | 'failed', reason: string): Promise<void> {
-    await appendAudit(
-      db,
-      reminders.map((r) => ({ action, outcome, groupId: r.groupId, actorMemberId: null, entityType: 'Reminder', entityId: r.id, reason })),
-      now(),
-    );
+  /** Every planning job, one after another, each bounded and on its own. */
+  async function plan(): Promise<{ planned: number; more: boolean }> {
+    const planOptions = (): PlanOptions => ({ now: now(), horizonMs: options.horizonMs, onSkip });
+    let planned = 0;
+    let more = false;
+    const add = (result: { planned: number; more: boolean }) => {
+      planned += result.planned;
+      more ||= result.more;
+    };
+    for (const [name, job] of PLANNING_JOBS) add(await runJob(name, () => job(db, planOptions())));
+    // The follow-up queue and the passed occurrences: a keyset cursor within this tick.
+    let followUps: FollowUpCursor | undefined;
+    add(await runJob('follow_ups', async () => {
+      const result = await planFollowUpBatch(db, planOptions(), followUps);
+      followUps = result.cursor;
+      return { planned: result.planned, more: result.cursor !== undefined };
+    }));
+    let passed: FollowUpCursor | undefined;
+    add(await runJob('follow_ups_passed', async () => {
+      const result = await moveOnPassedOccurrences(db, now(), passed);
+      passed = result.cursor;
+      return { planned: 0, more: result.cursor !== undefined };
+    }));
+    return { planned, more };
+  }
+
+  /** The groups of claimed reminders (a person's may come from several), read once for the destination's round. */
+  async function groupsOf(claimed: readonly ReminderRow[]): Promise<Map<string, ReminderGroup>> {
+    const groups = new Map<string, ReminderGroup>();
+    for (const groupId of new Set(claimed.map((r) => r.groupId))) {
+      const group = await findReminderGroup(db, groupId);
+      if (group) groups.set(groupId, group);
+    }
+    return groups;
   }
 
   /** Sends what is due for one destination this process holds. */
@@ -162,46 +263,47 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
     try {
       const claimed = await claimDueReminders(db, destination, owner, at, new Date(at.getTime() + LEASE_MS), CLAIM_BATCH);
       if (claimed.length === 0) return 0;
-      const group = await groupOf(claimed[0]!.groupId);
-      if (!group) {
-        await settleReminders(db, claimed.map((r) => r.id), owner, { status: 'cancelled', outcome: 'no_group', at });
-        return 0;
+      const groups = await groupsOf(claimed);
+      await settleReminders(db, claimed.filter((r) => !groups.has(r.groupId)), owner, { status: 'cancelled', outcome: 'no_group', at });
+      // Never outside a group's working time: those wait for its next working time, never dropped.
+      const ready: ReminderRow[] = [];
+      for (const [groupId, group] of groups) {
+        const ofGroup = claimed.filter((r) => r.groupId === groupId);
+        const wt = workingTimeOf(group);
+        if (isWorkingTime(at, wt)) ready.push(...ofGroup);
+        else await deferReminders(db, ofGroup, owner, nextWorkingTime(at, wt), at);
       }
-      const wt = workingTimeOf(group);
-      if (!isWorkingTime(at, wt)) {
-        // Never outside working time: wait for the next working time, never dropped.
-        await deferReminders(db, claimed.map((r) => r.id), owner, nextWorkingTime(at, wt), at);
-        return 0;
-      }
-      const late = claimed.filter((r) => at.getTime() - r.sendAfter.getTime() > options.catchUpAfterMs);
+      if (ready.length === 0) return 0;
+      ready.sort((a, b) => a.sendAfter.getTime() - b.sendAfter.getTime() || a.id.localeCompare(b.id));
+      const group = groups.get(ready[0]!.groupId)!;
+      const late = ready.filter((r) => at.getTime() - r.sendAfter.getTime() > options.catchUpAfterMs);
       const batches: Array<{ reminders: ReminderRow[]; catchUp: boolean }> =
-        late.length > 1
-          ? [{ reminders: claimed, catchUp: true }]
-          : claimed.map((r) => ({ reminders: [r], catchUp: false }));
-      const shared: SendBatch = { claimed, memo: new Map() };
+        late.length > 1 ? [{ reminders: ready, catchUp: true }] : ready.map((r) => ({ reminders: [r], catchUp: false }));
+      const shared: SendBatch = { claimed: ready, groups, memo: new Map() };
       for (let i = 0; i < batches.length; i++) {
         const batch = batches[i]!;
         const posted = await limiter.take(destination, group.tenantId ?? '');
         const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp, shared).finally(posted);
-        const ids = batch.reminders.map((r) => r.id);
-        const rest = batches.slice(i + 1).flatMap((b) => b.reminders.map((r) => r.id));
+        const rest = batches.slice(i + 1).flatMap((b) => b.reminders);
         if (outcome.kind === 'sent') {
           const dropped = new Set(outcome.droppedIds ?? []);
-          const posted = batch.reminders.filter((r) => !dropped.has(r.id));
-          await settleReminders(db, [...dropped], owner, { status: 'cancelled', outcome: 'obsolete', at: now() });
-          await settleReminders(db, posted.map((r) => r.id), owner, { status: 'sent', outcome: batch.catchUp ? `catch_up:${outcome.how}` : outcome.how, at: now() });
-          await audit(posted, 'reminder.sent', 'allowed', batch.catchUp ? `catch_up:${outcome.how}` : outcome.how);
-          sent += posted.length;
+          const later = new Set(outcome.laterIds ?? []);
+          const how = batch.catchUp ? `catch_up:${outcome.how}` : outcome.how;
+          const postedHere = batch.reminders.filter((r) => !dropped.has(r.id) && !later.has(r.id));
+          await settleReminders(db, batch.reminders.filter((r) => dropped.has(r.id)), owner, { status: 'cancelled', outcome: 'obsolete', at: now() });
+          // Marked sent and audited in one transaction.
+          sent += await settleReminders(db, postedHere, owner, { status: 'sent', outcome: how, at: now() }, { action: 'reminder.sent', outcome: 'allowed', reason: how });
+          await deferReminders(db, batch.reminders.filter((r) => later.has(r.id)), owner, now(), now());
         } else if (outcome.kind === 'dropped') {
-          await settleReminders(db, ids, owner, { status: 'cancelled', outcome: outcome.reason, at: now() });
+          await settleReminders(db, batch.reminders, owner, { status: 'cancelled', outcome: outcome.reason, at: now() });
         } else if (outcome.kind === 'failed') {
-          await settleReminders(db, ids, owner, { status: 'failed', outcome: outcome.reason, at: now() });
-          await audit(batch.reminders, 'reminder.failed', 'failed', outcome.reason);
+          await settleReminders(db, batch.reminders, owner, { status: 'failed', outcome: outcome.reason, at: now() }, { action: 'reminder.failed', outcome: 'failed', reason: outcome.reason });
         } else {
           // Wait (429) or unreachable (403): this one and the rest of the destination wait; nothing is dropped.
           const waitMs = outcome.kind === 'later' ? outcome.retryAfterMs : options.unreachableRetryMs;
-          await deferReminders(db, [...ids, ...rest], owner, new Date(now().getTime() + waitMs), now(), outcome.reason);
-          await audit(batch.reminders, 'reminder.failed', 'failed', outcome.reason);
+          const until = new Date(now().getTime() + waitMs);
+          await deferReminders(db, batch.reminders, owner, until, now(), outcome.reason, { action: 'reminder.failed', outcome: 'failed', reason: outcome.reason });
+          await deferReminders(db, rest, owner, until, now(), outcome.reason);
           break;
         }
       }
@@ -212,18 +314,16 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   }
 
   /**
-   * One round: plan, then send to every destination with something due (a few at a time). `more`: it
-   * took as many destinations as one round takes and sent something, so others may be waiting (a
-   * round that sent nothing, e.g. because other processes hold those destinations, waits the interval).
-   * `continuing`: the round follows a full one at once, so planning is skipped unless it is planIntervalMs old.
+   * One round: plan (each job a bounded number of batches), then send to every destination with
+   * something due (a few at a time). `more`: planning left rows, or the round took as many
+   * destinations as one round takes and sent something, so others may be waiting (a round that sent
+   * nothing, e.g. because other processes hold those destinations, waits the interval).
    */
-  async function tick(continuing = false): Promise<{ planned: number; sent: number; more: boolean }> {
-    let planned = 0;
-    if (!continuing || plannedAt === undefined || now().getTime() - plannedAt >= options.planIntervalMs) {
-      planned = await planAll(db, { now: now(), horizonMs: options.horizonMs });
-      plannedAt = now().getTime();
-    }
-    const destinations = await findDueDestinations(db, now(), DESTINATIONS_PER_TICK);
+  async function tick(): Promise<{ planned: number; sent: number; more: boolean }> {
+    const started = performance.now();
+    const planning = await plan();
+    const planMs = performance.now() - started;
+    const destinations = stopped ? [] : await findDueDestinations(db, now(), DESTINATIONS_PER_TICK);
     let sent = 0;
     let next = 0;
     const worker = async () => {
@@ -239,27 +339,29 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-    if (planned > 0 || sent > 0) logger.info('reminders.tick', { planned, sent, destinations: destinations.length });
-    return { planned, sent, more: destinations.length === DESTINATIONS_PER_TICK && sent > 0 };
+    const more = planning.more || (destinations.length === DESTINATIONS_PER_TICK && sent > 0);
+    last = { at: now(), durationMs: performance.now() - started, planMs, planned: planning.planned, sent, destinations: destinations.length, more };
+    if (planning.planned > 0 || sent > 0) logger.info('reminders.tick', { planned: planning.planned, sent, destinations: destinations.length, durationMs: Math.round(last.durationMs), planMs: Math.round(planMs) });
+    return { planned: planning.planned, sent, more };
   }
 
-  let continuing = false;
   const loop = async () => {
     if (stopped) return;
-    const round = tick(continuing).catch((error: unknown) => {
+    const round = tick().catch((error: unknown) => {
       logger.error('reminders.tick_failed', errorFields(error));
       return undefined;
     });
     running = round;
     const result = await round;
-    continuing = result?.more ?? false;
-    // A full round leaves work waiting: the next one starts at once rather than after the interval.
+    // A round that left work waiting: the next one starts at once rather than after the interval.
     if (!stopped) timer = setTimeout(loop, result?.more ? 0 : options.intervalMs);
   };
 
   return {
     owner,
     tick,
+    /** What the last tick did (undefined before the first). */
+    lastTick: (): TickStats | undefined => last,
     /** Starts ticking (the first tick at once: what came due while the bot was down goes out now). */
     start(): void {
       stopped = false;

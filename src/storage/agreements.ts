@@ -8,7 +8,10 @@ import { DomainError } from '../domain/errors';
 import type { AgreementStatus } from '../domain/plan';
 import { nextAgreementStatus } from '../domain/agreements';
 import { randomUUID } from 'node:crypto';
-import { recordChange, recordChangeSteps } from './audit';
+import { recordChangeSteps } from './audit';
+import { todayCache } from '../domain/reminders';
+import { planAgreementSteps } from './planning';
+import { cancelAgreementRemindersSteps } from './reminders';
 import { clampOffset } from './goals';
 import type { Db } from './database';
 import { consentedMemberSql, consentedMemberWhere, type Actor } from './members';
@@ -54,24 +57,23 @@ export async function findAgreement(db: Db, groupId: string, agreementId: string
 
 export type AgreementWithHistory = Awaited<ReturnType<typeof findAgreement>>;
 
-/** Creates an agreement with its "created" event, audited. */
-export async function createAgreement(db: Db, groupId: string, input: AgreementInput, actor: Actor, now: Date) {
-  return db.$transaction(async (tx) => {
-    const agreement = await tx.agreement.create({
-      data: {
-        groupId,
-        what: input.what,
-        responsibleMemberId: input.responsibleMemberId,
-        dueDate: input.dueDate,
-        goalId: input.goalId ?? null,
-        subGoalId: input.subGoalId ?? null,
-        createdByMemberId: actor.memberId,
-        createdAt: now,
-        events: { create: [{ kind: 'created', actorMemberId: actor.memberId, createdAt: now }] },
-      },
-    });
-    await recordChange(tx, 'agreement.create', groupId, actor, 'Agreement', agreement.id, now);
-    return agreement;
+/**
+ * Creates an agreement with its "created" event and its reminders, audited, in one transaction: an
+ * agreement never exists without its planned reminders (storage/planning.ts).
+ */
+export async function createAgreement(db: Db, groupId: string, input: AgreementInput, actor: Actor, now: Date): Promise<{ id: string }> {
+  const id = randomUUID();
+  const today = todayCache(now);
+  return sqlOf(db).transaction(function* () {
+    yield* run(
+      'INSERT INTO "Agreement" ("id", "groupId", "responsibleMemberId", "what", "dueDate", "goalId", "subGoalId", "status", "version", "remindersPlan", "createdByMemberId", "createdAt", "updatedAt") ' +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', 1, 0, ?, ?, ?)",
+      [id, groupId, input.responsibleMemberId, input.what, input.dueDate, input.goalId ?? null, input.subGoalId ?? null, actor.memberId, now, now],
+    );
+    yield* run('INSERT INTO "AgreementEvent" ("id", "agreementId", "kind", "actorMemberId", "details", "createdAt") VALUES (?, ?, \'created\', ?, NULL, ?)', [randomUUID(), id, actor.memberId, now]);
+    yield* planAgreementSteps(id, now, today);
+    yield* recordChangeSteps('agreement.create', groupId, actor, 'Agreement', id, now);
+    return { id };
   });
 }
 
@@ -134,6 +136,9 @@ export async function changeAgreement(
       details ? JSON.stringify(details) : null,
       now,
     ]);
+    // Its reminders follow: a finished agreement's end; a new day or person plans them anew.
+    if (next === 'done' || next === 'cancelled') yield* cancelAgreementRemindersSteps(agreement.id, now);
+    else if (change.kind === 'due_date_changed' || change.kind === 'reassigned') yield* planAgreementSteps(agreement.id, now, todayCache(now));
     yield* recordChangeSteps(`agreement.${change.kind}`, groupId, actor, 'Agreement', agreement.id, now);
     return 'changed' as ChangeOutcome;
   });

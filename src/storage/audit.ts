@@ -83,10 +83,22 @@ const AUDIT_COLUMNS = ['id', 'at', 'action', 'outcome', 'actorAadObjectId', 'act
  */
 export async function appendAudit(db: Db, entries: AuditEntry | readonly AuditEntry[], at: Date = new Date()): Promise<void> {
   const all: readonly AuditEntry[] = Array.isArray(entries) ? entries : [entries as AuditEntry];
+  if (all.length === 0) return;
   const sql = sqlOf(db);
-  for (let i = 0; i < all.length; i += 50) {
-    const insert = auditInsert(all.slice(i, i + 50), at);
+  if (all.length <= 50) {
+    const insert = auditInsert(all, at);
     await sql.run(insert.text, insert.params);
+    return;
+  }
+  // The rows of one read (a page across many groups) are written together or not at all.
+  await sql.transaction(() => appendAuditSteps(all, at));
+}
+
+/** appendAudit inside a plain-SQL transaction (Sql.transaction): the rows belong to its change. */
+export function* appendAuditSteps(entries: readonly AuditEntry[], at: Date): SqlWork<void> {
+  for (let i = 0; i < entries.length; i += 50) {
+    const insert = auditInsert(entries.slice(i, i + 50), at);
+    yield* run(insert.text, insert.params);
   }
 }
 

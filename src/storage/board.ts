@@ -9,6 +9,7 @@ import { DomainError } from '../domain/errors';
 import { recordChange } from './audit';
 import { isUniqueViolation, type Db } from './database';
 import { consentedMemberWhere, type Actor } from './members';
+import { markTeamBoardForReplanning } from './planning';
 
 /** How many open agreements and goal updates each entry of the board lists (the rest are counted). */
 export const BOARD_AGREEMENTS_SHOWN = 2;
@@ -199,6 +200,8 @@ export async function findTeamNames(db: Db, teamIds: readonly string[]): Promise
 export async function assignGroupToTeam(db: Db, groupId: string, teamId: string, actor: Actor, now: Date): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.resourceGroup.update({ where: { id: groupId }, data: { teamId } });
+    // The team's "ask after" day applies to the group's stay on the board now.
+    await tx.boardEntry.updateMany({ where: { groupId, removedAt: null }, data: { remindersPlan: 0 } });
     await recordChange(tx, 'board.team', groupId, actor, 'ResourceGroup', groupId, now);
   });
 }
@@ -207,6 +210,8 @@ export async function assignGroupToTeam(db: Db, groupId: string, teamId: string,
 export async function saveBoardSettings(db: Db, teamId: string, settings: BoardSettingsInput, groupId: string, actor: Actor, now: Date) {
   await db.$transaction(async (tx) => {
     await tx.boardTeam.upsert({ where: { teamId }, create: { teamId, ...settings }, update: settings });
+    // A new "ask after" day moves the questions not yet asked (the planning sweep).
+    await markTeamBoardForReplanning(tx, teamId);
     await recordChange(tx, 'board.settings', groupId, actor, 'BoardTeam', teamId, now);
   });
 }

@@ -171,7 +171,7 @@ export async function markCrisisPlanReviewed(db: Db, groupId: string, expectedVe
   await db.$transaction(async (tx) => {
     const plan = await tx.crisisPlan.findUnique({ where: { groupId } });
     if (!plan) throw new DomainError('not_found');
-    const claimed = await tx.crisisPlan.updateMany({ where: { id: plan.id, currentVersion: expectedVersion }, data: { reviewedAt: now, reviewedByMemberId: actor.memberId } });
+    const claimed = await tx.crisisPlan.updateMany({ where: { id: plan.id, currentVersion: expectedVersion }, data: { reviewedAt: now, reviewedByMemberId: actor.memberId, remindersPlan: 0 } });
     if (claimed.count !== 1) throw new DomainError('stale_card');
     await recordChange(tx, 'crisisplan.review', groupId, actor, 'CrisisPlan', plan.id, now);
   });

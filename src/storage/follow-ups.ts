@@ -7,6 +7,7 @@ import type { FollowUpInput, ReminderSettings } from '../domain/follow-ups';
 import { formatRecurrence, nextOccurrence } from '../domain/recurrence';
 import { recordChange, type AuditActor } from './audit';
 import type { Db } from './database';
+import { markGroupForReplanning } from './planning';
 import { cancelPendingReminders } from './reminders';
 
 /** The first occurrence of a schedule from now; a schedule with none left is invalid input. */
@@ -62,7 +63,7 @@ export async function changeFollowUp(db: Db, groupId: string, followUpId: string
       data: { ...scheduleOf(input, timeZone, first), revision: { increment: 1 } },
     });
     if (changed.count === 0) return 'gone';
-    await cancelPendingReminders(tx as unknown as Db, { followUpId }, 'follow_up_changed');
+    await cancelPendingReminders(tx, { followUpId }, 'follow_up_changed');
     await recordChange(tx, 'followup.change', groupId, actor, 'FollowUp', followUpId, now);
     return 'changed';
   });
@@ -82,7 +83,7 @@ export async function cancelFollowUp(db: Db, groupId: string, followUpId: string
     if (!found) throw new DomainError('not_found');
     const cancelled = await tx.followUp.updateMany({ where: { id: followUpId, status: 'active' }, data: { status: 'cancelled', nextAt: null, nextDay: null, unplannedAt: null, unplannedDay: null } });
     if (cancelled.count === 0) return 'unchanged';
-    await cancelPendingReminders(tx as unknown as Db, { followUpId }, 'follow_up_cancelled');
+    await cancelPendingReminders(tx, { followUpId }, 'follow_up_cancelled');
     await recordChange(tx, 'followup.cancel', groupId, actor, 'FollowUp', followUpId, now);
     return 'cancelled';
   });
@@ -127,6 +128,8 @@ export function countWaitingReminders(db: Db, groupId: string): Promise<number> 
 export async function saveReminderSettings(db: Db, groupId: string, settings: ReminderSettings, actor: AuditActor, now: Date): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.resourceGroup.update({ where: { id: groupId }, data: { ...settings, workDays: settings.workDays.join(',') } });
+    // The group's reminders not yet sent move to the new working time and lead days (the planning sweep).
+    await markGroupForReplanning(tx, groupId);
     await recordChange(tx, 'group.reminder_settings', groupId, actor, 'ResourceGroup', groupId, now);
   });
 }

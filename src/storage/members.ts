@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors';
 import type { MemberChange, MemberInput } from '../domain/members';
 import { commitClaim } from './activities';
 import { setCrisisPlanAccess } from './crisis-plans';
+import { markGroupForReplanning } from './planning';
 import { recordAudits, recordChange, type AuditActor } from './audit';
 import { clampOffset } from './goals';
 import type { Db } from './database';
@@ -138,6 +139,8 @@ export async function changeMember(db: Db, groupId: string, change: MemberChange
       case 'makeCaseManager':
         await tx.member.updateMany({ where: { groupId, isCaseManager: true }, data: { isCaseManager: false } });
         await tx.member.update({ where: { id: member.id }, data: { isCaseManager: true } });
+        // Escalations, the crisis plan's review and the board's question go to the new case manager.
+        await markGroupForReplanning(tx, groupId);
         break;
       case 'crisisPlanAccess':
         // The case manager reads the crisis plan whatever is chosen: a choice for them would mean nothing.

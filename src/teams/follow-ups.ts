@@ -8,7 +8,7 @@ import { OPEN_AGREEMENT_STATUSES } from '../domain/agreements';
 import { nextWorkingTime, wallClockToInstant } from '../domain/working-time';
 import { translate, type MessageKey } from '../locales';
 import { cancelFollowUp, changeFollowUp, createFollowUp, countWaitingReminders, findReminder, listActiveFollowUps, saveReminderSettings, setPersonalDigest, snoozeReminder } from '../storage/follow-ups';
-import { workingTimeOf } from '../reminders/planner';
+import { workingTimeOf } from '../domain/reminders';
 import type { BotDeps, Feature } from './feature';
 import { turnRecord } from './turn';
 import { auditRead, consentedTeamsUserIds, memberChoices, postShell, requireAccessToGroup, requireGroupAccess, type GroupTurn } from './group-context';
