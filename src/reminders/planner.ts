@@ -408,6 +408,9 @@ export function planBoardDailyBatch(db: Db, options: PlanOptions): Promise<Batch
   );
 }
 
+/** planAll's bound on follow-up passes (occurrences per follow-up within the horizon). */
+const MAX_FOLLOW_UP_PASSES = 1_000;
+
 /**
  * Plans everything planning can see now, to the end: every batch of every job (for tests and tools;
  * the scheduler runs the jobs a bounded number of batches per tick, see scheduler.ts).
@@ -420,10 +423,16 @@ export async function planAll(db: Db, options: PlanOptions): Promise<number> {
       if (!batch.more) break;
     }
   }
-  for (let cursor: FollowUpCursor | undefined, first = true; first || cursor; first = false) {
-    const batch = await planFollowUpBatch(db, options, cursor);
-    planned += batch.planned;
-    cursor = batch.cursor;
+  // A pass plans each follow-up's next occurrence; passes until one plans nothing (a weekly follow-up
+  // after weeks down has one occurrence per pass).
+  for (let pass = 0, plannedInPass = 1; plannedInPass > 0 && pass < MAX_FOLLOW_UP_PASSES; pass++) {
+    plannedInPass = 0;
+    for (let cursor: FollowUpCursor | undefined, first = true; first || cursor; first = false) {
+      const batch = await planFollowUpBatch(db, options, cursor);
+      plannedInPass += batch.planned;
+      cursor = batch.cursor;
+    }
+    planned += plannedInPass;
   }
   for (let cursor: FollowUpCursor | undefined, first = true; first || cursor; first = false) cursor = (await moveOnPassedOccurrences(db, options.now, cursor)).cursor;
   return planned;
