@@ -32,3 +32,12 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 
 /** A logger that drops everything, for tests that do not look at logs. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** What a log line says about an error: its name and code (e.g. P2002, SQLITE_BUSY_SNAPSHOT, 57P01), never its message. */
+export function errorFields(error: unknown): { errorName: string; errorCode?: string } {
+  const e = error as { name?: unknown; code?: unknown } | null | undefined;
+  return {
+    errorName: typeof e?.name === 'string' ? e.name : typeof error,
+    errorCode: typeof e?.code === 'string' || typeof e?.code === 'number' ? String(e.code) : undefined,
+  };
+}

@@ -3,7 +3,7 @@
  * Used by src/index.ts and by the end-to-end tests, which start the real thing on a free port.
  */
 import type { Config } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, errorFields, type Logger } from './logger';
 import { pruneProcessedActivities } from './storage/activities';
 import { openDatabase, type Database } from './storage/database';
 import { createBotApp, type BotApp } from './teams/app';
@@ -13,6 +13,11 @@ import { createReminderScheduler, DEFAULT_SCHEDULER_OPTIONS, type ReminderSchedu
 
 /** Redeliveries come within minutes; claims are kept two days. */
 const PROCESSED_ACTIVITY_RETENTION_MS = 2 * 24 * 60 * 60 * 1000;
+/** A roster reconciliation run stops claiming groups after this long; the next run goes on. */
+const RECONCILE_BUDGET_MS = 30_000;
+/** Between runs when groups were left due, and how often the due groups are looked for otherwise. */
+const RECONCILE_PAUSE_MS = 5_000;
+const RECONCILE_EVERY_MS = 5 * 60_000;
 
 export interface RunningBot {
   url: string;
@@ -42,8 +47,10 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     const pruned = await pruneProcessedActivities(database.db, new Date(now().getTime() - PROCESSED_ACTIVITY_RETENTION_MS));
     if (pruned > 0) logger.info('activities.pruned', { count: pruned });
   };
-  await pruneClaims();
-  const pruneTimer = setInterval(() => pruneClaims().catch(() => logger.warn('activities.prune_failed')), 60 * 60 * 1000);
+  const prune = () => pruneClaims().catch((error: unknown) => logger.warn('activities.prune_failed', errorFields(error)));
+  const firstPrune = setTimeout(prune, 0);
+  firstPrune.unref();
+  const pruneTimer = setInterval(prune, 60 * 60 * 1000);
   pruneTimer.unref();
   const bot = createBotApp({ db: database.db, config, logger, now }, config);
   const server = await startServer({
@@ -70,12 +77,20 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     logger.warn('tenant.fence_open', { note: 'ALLOWED_TENANT_IDS is not set: activities from any tenant are served. Set it to your tenant ids.' });
   }
   logger.info('bot.listening', { url: `${server.url}/api/messages`, localMode: config.localMode });
-  // A missed membersRemoved must not leave access open: reconcile at start, then at a bounded interval.
-  const reconcile = () =>
-    bot.reconcileMemberships().catch((error: unknown) => logger.error('roster.reconcile_failed', { errorName: (error as Error)?.name ?? typeof error }));
-  const firstReconcile = setTimeout(reconcile, 0);
-  firstReconcile.unref();
-  const reconcileTimer = setInterval(reconcile, config.rosterReconcileMinutes * 60 * 1000);
+  // A missed membersRemoved must not leave access open: every group's roster is checked at least every
+  // ROSTER_RECONCILE_MINUTES, the groups due a batch at a time, one run after another (never two at once).
+  const reconcileIntervalMs = config.rosterReconcileMinutes * 60_000;
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  let reconcileStopped = false;
+  const reconcile = async () => {
+    const result = await bot
+      .reconcileMemberships({ dueBefore: new Date(now().getTime() - reconcileIntervalMs), budgetMs: RECONCILE_BUDGET_MS })
+      .catch((error: unknown) => void logger.error('roster.reconcile_failed', errorFields(error)));
+    if (reconcileStopped) return;
+    reconcileTimer = setTimeout(() => void reconcile(), result?.more ? RECONCILE_PAUSE_MS : Math.min(reconcileIntervalMs, RECONCILE_EVERY_MS));
+    reconcileTimer.unref();
+  };
+  reconcileTimer = setTimeout(() => void reconcile(), 0);
   reconcileTimer.unref();
   const reminders = config.reminders.enabled
     ? createReminderScheduler(
@@ -100,9 +115,10 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     reminders,
     stop: async () => {
       await reminders?.stop();
+      clearTimeout(firstPrune);
       clearInterval(pruneTimer);
-      clearTimeout(firstReconcile);
-      clearInterval(reconcileTimer);
+      reconcileStopped = true;
+      clearTimeout(reconcileTimer);
       await server.close();
       await database.close();
     },

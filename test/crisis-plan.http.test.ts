@@ -304,6 +304,32 @@ for (const provider of testProviders()) {
         expect(await currentVersion()).toBe(current + 1);
       });
 
+      it('a newest version that cannot be read is never built on: the save is refused, the version id logged, every version kept', async () => {
+        const current = await currentVersion();
+        const plan = await db().crisisPlan.findUniqueOrThrow({ where: { groupId } });
+        // A version the bot did not write: cut off JSON (a failed restore), one version on from the current.
+        const corrupt = await db().crisisPlanVersion.create({ data: { crisisPlanId: plan.id, version: current + 1, content: '{"phases":{"red":{"signs":["Slut', section: 'red', authorMemberId: ids.sara } });
+        await db().crisisPlan.update({ where: { id: plan.id }, data: { currentVersion: current + 1 } });
+        const before = await versionCount();
+        try {
+          const view = await execute('crisisPlanShow', { groupId });
+          expect(cardText(view.card)).toContain('Den senaste versionen av krisplanen går inte att läsa');
+          const answer = await save('green', current + 1, { signs: 'Mår bra', selfHelp: '', othersDo: '' });
+          expect(adaptiveCardErrors(answer.card)).toEqual([]);
+          expect(cardText(answer.card)).toContain('Den senaste versionen av krisplanen går inte att läsa, så jag sparar inget ovanpå den.');
+          const english = await save('green', current + 1, { signs: 'Mår bra', selfHelp: '', othersDo: '' }, USERS.sara, { locale: 'en-US' });
+          expect(cardText(english.card)).toContain('The latest version of the crisis plan cannot be read');
+          expect(await versionCount()).toBe(before);
+          expect(await currentVersion()).toBe(current + 1);
+          expect(t.logs.some((line) => line.includes('"crisisplan.version_unreadable"') && line.includes(corrupt.id) && line.includes('"refused":"save"'))).toBe(true);
+          expect(t.logs.join('\n')).not.toContain('Mår bra');
+        } finally {
+          // The plan as it was, for the tests after this one.
+          await db().crisisPlanVersion.delete({ where: { id: corrupt.id } });
+          await db().crisisPlan.update({ where: { id: plan.id }, data: { currentVersion: current } });
+        }
+      });
+
       describe('bad input is refused next to the field and leaves the plan untouched', () => {
         const cases: Array<[string, string, Record<string, string>, string]> = [
           ['a personal identity number in a sign', 'red', { signs: 'Ring mamma 19850101-1234', selfHelp: '', othersDo: '' }, 'Det här ser ut som ett personnummer.'],

@@ -324,18 +324,22 @@ for (const provider of testProviders()) {
         await db().member.create({ data: { groupId, displayName: 'Kontakt utan Teams', role: 'relative', principal: 'private' } });
 
         t.connector.rosterStatus = 403;
-        const skipped = await t.bot.bot.reconcileMemberships();
+        // Every group is due (last checked before an hour from now).
+        const all = () => ({ dueBefore: new Date(Date.now() + 3_600_000), budgetMs: 60_000 });
+        const skipped = await t.bot.bot.reconcileMemberships(all());
         expect(skipped.groupsSkipped).toBeGreaterThanOrEqual(1);
         expect(await db().member.count({ where: { groupId, teamsUserId: gone.id, removedAt: null } })).toBe(1);
 
         t.connector.rosterStatus = undefined;
-        const result = await t.bot.bot.reconcileMemberships();
+        const result = await t.bot.bot.reconcileMemberships(all());
         expect(result.membershipsEnded).toBeGreaterThanOrEqual(1);
         expect(await db().member.count({ where: { groupId, teamsUserId: gone.id, removedAt: null } })).toBe(0);
         expect(await db().member.count({ where: { groupId, displayName: 'Kontakt utan Teams', removedAt: null } })).toBe(1);
         expect(await db().member.count({ where: { groupId, teamsUserId: USERS.anna.id, removedAt: null } })).toBe(1);
         expect(await db().auditEvent.count({ where: { groupId, action: 'member.left_conversation', reason: 'roster' } })).toBeGreaterThanOrEqual(1);
         expect((await execute('planShow', {}, gone)).message).toContain('inte registrerad medlem');
+        // Checked a moment ago: not due again within the interval.
+        expect(await t.bot.bot.reconcileMemberships({ dueBefore: new Date(Date.now() - 3_600_000), budgetMs: 60_000 })).toMatchObject({ groupsChecked: 0, groupsSkipped: 0, more: false });
       });
     });
   });

@@ -8,7 +8,8 @@ import { applyMigrations, migrationsDir, readMigrations } from '../src/storage/m
 import { appendAudit, findAuditEvents, recordAudit } from '../src/storage/audit';
 import { findMemberByCaller } from '../src/storage/access';
 import { claimDueReminders } from '../src/storage/reminders';
-import { findConversationReference, saveConversationReference } from '../src/storage/conversations';
+import { claimRosterChecks, findConversationReference, saveConversationReference } from '../src/storage/conversations';
+import { pruneProcessedActivities } from '../src/storage/activities';
 import { createResourceGroup, findCaseManager, findGroupByConversation, type CreateResourceGroupInput } from '../src/storage/groups';
 import { clampOffset, createGoal, createSubGoal, findGoal, findPlanPage, updateGoal } from '../src/storage/goals';
 import { findAgreement, findOpenAgreementsOf, hasDoneAgreementsOf } from '../src/storage/agreements';
@@ -477,6 +478,42 @@ for (const provider of testProviders()) {
       // Anna's consent is not recorded: "mina" shows her nothing of this group, so nothing counts.
       await agreement(anna.id, 'done');
       expect(await hasDoneAgreementsOf(db, 'aad-anna')).toBe(false);
+    });
+
+    it('claims groups due for a roster check a batch at a time, each by one process, the never-checked first', async () => {
+      const { db } = await open();
+      const now = new Date('2026-12-07T10:00:00Z');
+      const hourAgo = new Date(now.getTime() - 3_600_000);
+      const ids: string[] = [];
+      for (let i = 0; i < 45; i++) {
+        const conversationId = `19:roster-${String(i).padStart(2, '0')}`;
+        ids.push((await createResourceGroup(db, setupInput(conversationId))).id);
+        await saveConversationReference(db, { conversationId, serviceUrl: 'http://127.0.0.1/', reference: { conversation: { id: conversationId } } });
+      }
+      // One was checked two hours ago, one ten minutes ago (not due).
+      await db.resourceGroup.update({ where: { id: ids[0] }, data: { rosterCheckedAt: new Date(now.getTime() - 7_200_000) } });
+      await db.resourceGroup.update({ where: { id: ids[1] }, data: { rosterCheckedAt: new Date(now.getTime() - 600_000) } });
+      const a = await claimRosterChecks(db, hourAgo, now, 20);
+      const b = await claimRosterChecks(db, hourAgo, now, 20);
+      const c = await claimRosterChecks(db, hourAgo, now, 20);
+      expect([a.claimed, b.claimed, c.claimed]).toEqual([20, 20, 4]);
+      const claimed = [...a.checks, ...b.checks, ...c.checks].map((x) => x.groupId);
+      expect(new Set(claimed).size).toBe(44);
+      expect(claimed).not.toContain(ids[1]);
+      // The never-checked come first; the one checked two hours ago last.
+      expect(claimed.at(-1)).toBe(ids[0]);
+      expect(c.checks.at(-1)?.reference.conversationId).toBe('19:roster-00');
+      expect(await claimRosterChecks(db, hourAgo, now, 20)).toEqual({ claimed: 0, checks: [] });
+    });
+
+    it('prunes turn claims older than the retention a batch at a time, and no newer one', async () => {
+      const { db } = await open();
+      const old = new Date('2026-12-01T00:00:00Z');
+      await db.processedActivity.createMany({ data: Array.from({ length: 1_234 }, (_, i) => ({ activityId: `old-${i}`, processedAt: old, committedAt: old })) });
+      await db.processedActivity.create({ data: { activityId: 'new', processedAt: new Date('2026-12-06T00:00:00Z') } });
+      expect(await pruneProcessedActivities(db, new Date('2026-12-05T00:00:00Z'), 2)).toBe(1_000);
+      expect(await pruneProcessedActivities(db, new Date('2026-12-05T00:00:00Z'))).toBe(234);
+      expect((await db.processedActivity.findMany()).map((r) => r.activityId)).toEqual(['new']);
     });
   });
 }

@@ -139,8 +139,23 @@ function contactsOf(value: unknown): Contact[] {
 }
 
 /**
- * The stored JSON of a version as content, whatever is missing or malformed: a version is never
- * unreadable. Also reads the first shape the demo stored (warningSigns by phase, selfHelp, practical and
+ * Whether a stored version's content is a plan at all (a JSON object), as the bot writes it. A version
+ * that is not (written by something else, damaged) is never built on: a save on top of it would turn
+ * the whole plan into that one section.
+ */
+export function isReadableCrisisPlanContent(json: string | null | undefined): boolean {
+  if (json === null || json === undefined) return false;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Boolean(parsed) && typeof parsed === 'object' && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The stored JSON of a version as content, whatever is missing (an unreadable one reads as empty:
+ * check isReadableCrisisPlanContent before building on it). Also reads the first shape the demo stored (warningSigns by phase, selfHelp, practical and
  * wishes as lists), so a plan saved in it opens and is saved in this shape from its next change.
  *
  * @example

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'too_large',
   'unknown_action',
   'no_crisis_plan_access',
+  'unreadable_plan',
   'internal',
 ] as const;
 

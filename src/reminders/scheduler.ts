@@ -22,7 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { workingTimeOf } from '../domain/reminders';
 import { isWorkingTime, nextWorkingTime } from '../domain/working-time';
-import type { Logger } from '../logger';
+import { errorFields, type Logger } from '../logger';
 import type { Db } from '../storage/database';
 import {
   claimDueReminders,
@@ -151,15 +151,6 @@ export interface TickStats {
 
 /** How many rows a process remembers having logged as skipped (so a bad row is logged once, not every tick). */
 const SKIPPED_REMEMBERED = 10_000;
-
-/** What a log line says about an error: its name and code (e.g. P2002, SQLITE_BUSY_SNAPSHOT), never its message. */
-function errorFields(error: unknown): { errorName: string; errorCode?: string } {
-  const e = error as { name?: unknown; code?: unknown } | null | undefined;
-  return {
-    errorName: typeof e?.name === 'string' ? e.name : typeof error,
-    errorCode: typeof e?.code === 'string' || typeof e?.code === 'number' ? String(e.code) : undefined,
-  };
-}
 
 export interface SchedulerDeps {
   db: Db;

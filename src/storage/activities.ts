@@ -78,7 +78,23 @@ export async function releaseClaim(db: Db, key: string): Promise<{ committed: bo
   return { committed: Boolean(row?.committedAt) };
 }
 
-/** Forgets claims older than `before` (redeliveries come within minutes). Returns how many. */
-export async function pruneProcessedActivities(db: Db, before: Date): Promise<number> {
-  return (await db.processedActivity.deleteMany({ where: { processedAt: { lt: before } } })).count;
+/** Claims deleted per statement when pruning. */
+const PRUNE_BATCH = 500;
+
+/**
+ * Forgets claims older than `before` (redeliveries come within minutes), PRUNE_BATCH at a time by the
+ * processedAt index, with a pause between batches for the turns; at most `maxBatches`. Returns how many.
+ */
+export async function pruneProcessedActivities(db: Db, before: Date, maxBatches = 200): Promise<number> {
+  let pruned = 0;
+  for (let n = 0; n < maxBatches; n++) {
+    const deleted = await sqlOf(db).run(
+      'DELETE FROM "ProcessedActivity" WHERE "activityId" IN (SELECT "activityId" FROM "ProcessedActivity" WHERE "processedAt" < ? ORDER BY "processedAt" LIMIT ?)',
+      [before, PRUNE_BATCH],
+    );
+    pruned += deleted;
+    if (deleted < PRUNE_BATCH) break;
+    await new Promise((wake) => setTimeout(wake, 10));
+  }
+  return pruned;
 }

@@ -66,34 +66,51 @@ export async function markConversationUnreachable(db: Db, conversationId: string
   await db.conversationReference.updateMany({ where: { conversationId, unreachableAt: null }, data: { unreachableAt: now, unreachableReason: reason.slice(0, 80) } });
 }
 
+/** A group whose roster is due to be checked, with its conversation's stored reference. */
+export interface RosterCheck {
+  groupId: string;
+  teamId: string | null;
+  reference: StoredConversationReference;
+}
+
 /**
- * One page of resource groups in channels and group chats (ordered by id, after `afterGroupId`) with
- * their conversation's stored reference, skipping unreachable conversations. Bounded by `take`.
+ * Claims up to `take` resource groups in channels and group chats whose roster was last checked before
+ * `dueBefore` (or never), those never checked first, then the longest unchecked: each claim is a guarded
+ * update of the group's `rosterCheckedAt` to `now`, so of several processes only one checks a group,
+ * and a group whose check fails waits its interval like the others. Groups whose conversation is
+ * unreachable (or has no stored reference) are claimed and passed over. Bounded by `take`, by index.
  *
  * @example
- *   const page = await findGroupConversations(db, undefined, 100);
+ *   const { claimed, checks } = await claimRosterChecks(db, new Date(Date.now() - 3_600_000), new Date(), 20);
  */
-export async function findGroupConversations(
-  db: Db,
-  afterGroupId: string | undefined,
-  take: number,
-): Promise<{ items: Array<{ groupId: string; teamId: string | null; reference: StoredConversationReference }>; lastGroupId?: string }> {
-  const groups = await db.resourceGroup.findMany({
-    where: { conversationType: { not: 'personal' }, ...(afterGroupId ? { id: { gt: afterGroupId } } : {}) },
-    orderBy: { id: 'asc' },
-    select: { id: true, conversationId: true, teamId: true },
-    take,
-  });
-  if (groups.length === 0) return { items: [] };
-  const rows = await db.conversationReference.findMany({ where: { conversationId: { in: groups.map((g) => g.conversationId) }, unreachableAt: null } });
+export async function claimRosterChecks(db: Db, dueBefore: Date, now: Date, take: number): Promise<{ claimed: number; checks: RosterCheck[] }> {
+  const sql = sqlOf(db);
+  const columns = 'SELECT "id", "conversationId", "teamId", "rosterCheckedAt" FROM "ResourceGroup" ';
+  const never = await sql.all<{ id: string; conversationId: string; teamId: string | null; rosterCheckedAt: unknown }>(
+    `${columns}WHERE "rosterCheckedAt" IS NULL AND "conversationType" <> 'personal' ORDER BY "id" LIMIT ?`,
+    [take],
+  );
+  const stale =
+    never.length < take
+      ? await sql.all<{ id: string; conversationId: string; teamId: string | null; rosterCheckedAt: unknown }>(
+          `${columns}WHERE "rosterCheckedAt" < ? AND "conversationType" <> 'personal' ORDER BY "rosterCheckedAt", "id" LIMIT ?`,
+          [dueBefore, take - never.length],
+        )
+      : [];
+  const claimed: Array<{ id: string; conversationId: string; teamId: string | null }> = [];
+  for (const group of [...never, ...stale]) {
+    const changed =
+      group.rosterCheckedAt === null
+        ? await sql.run('UPDATE "ResourceGroup" SET "rosterCheckedAt" = ? WHERE "id" = ? AND "rosterCheckedAt" IS NULL', [now, group.id])
+        : await sql.run('UPDATE "ResourceGroup" SET "rosterCheckedAt" = ? WHERE "id" = ? AND "rosterCheckedAt" = ?', [now, group.id, group.rosterCheckedAt as string | Date]);
+    if (changed === 1) claimed.push(group);
+  }
+  if (claimed.length === 0) return { claimed: 0, checks: [] };
+  const rows = await db.conversationReference.findMany({ where: { conversationId: { in: claimed.map((g) => g.conversationId) }, unreachableAt: null } });
   const referenceOf = new Map(rows.map((row) => [row.conversationId, fromRow(row)]));
   return {
-    items: groups.flatMap((g) => (referenceOf.has(g.conversationId) ? [{ groupId: g.id, teamId: g.teamId, reference: referenceOf.get(g.conversationId)! }] : [])),
-    lastGroupId: groups.at(-1)!.id,
+    claimed: claimed.length,
+    checks: claimed.flatMap((g) => (referenceOf.has(g.conversationId) ? [{ groupId: g.id, teamId: g.teamId, reference: referenceOf.get(g.conversationId)! }] : [])),
   };
 }
 
-/** Records that a conversation's roster was reconciled (or tried). */
-export async function markRosterChecked(db: Db, conversationId: string, now: Date): Promise<void> {
-  await db.conversationReference.updateMany({ where: { conversationId }, data: { rosterCheckedAt: now } });
-}

@@ -4,7 +4,7 @@
  * make one version and the other is told the card is stale. Reads never load more content than the view
  * shows: the version list carries no content.
  */
-import { parseCrisisPlanContent, sameContent, serializeCrisisPlanContent, withSection, type CrisisPlanContent, type CrisisPlanSection, type FieldValue } from '../domain/crisis-plan';
+import { isReadableCrisisPlanContent, parseCrisisPlanContent, sameContent, serializeCrisisPlanContent, withSection, type CrisisPlanContent, type CrisisPlanSection, type FieldValue } from '../domain/crisis-plan';
 import { DomainError } from '../domain/errors';
 import { recordChange } from './audit';
 import { isUniqueViolation, type Db } from './database';
@@ -41,9 +41,10 @@ export async function findCrisisPlan(db: Db, groupId: string) {
     changedAt: unknown;
     changedBy: string | null;
     content: string | null;
+    versionId: string | null;
   }>(
     'SELECT p."id", p."groupId", p."currentVersion", p."reviewedAt", r."displayName" AS "reviewedBy", p."reviewIntervalMonths", ' +
-      'v."createdAt" AS "changedAt", a."displayName" AS "changedBy", v."content" ' +
+      'v."createdAt" AS "changedAt", a."displayName" AS "changedBy", v."content", v."id" AS "versionId" ' +
       'FROM "CrisisPlan" p ' +
       'LEFT JOIN "CrisisPlanVersion" v ON v."crisisPlanId" = p."id" AND v."version" = (SELECT MAX("version") FROM "CrisisPlanVersion" WHERE "crisisPlanId" = p."id") ' +
       'LEFT JOIN "Member" r ON r."id" = p."reviewedByMemberId" ' +
@@ -62,7 +63,16 @@ export async function findCrisisPlan(db: Db, groupId: string) {
     changedAt: dateOrNull(row.changedAt) ?? undefined,
     changedBy: row.changedBy,
     content: parseCrisisPlanContent(row.content ?? undefined),
+    /** The newest version's id when its content cannot be read (it shows as empty; nothing is saved on it). */
+    unreadableVersionId: row.versionId && !isReadableCrisisPlanContent(row.content) ? row.versionId : undefined,
   };
+}
+
+/** A save refused because the plan's newest version cannot be read (see isReadableCrisisPlanContent). */
+export class UnreadableCrisisPlanError extends DomainError {
+  constructor(readonly versionId: string) {
+    super('unreadable_plan');
+  }
 }
 
 export type StoredCrisisPlan = NonNullable<Awaited<ReturnType<typeof findCrisisPlan>>>;
@@ -91,7 +101,10 @@ export async function saveCrisisPlanSection(
   try {
     return await db.$transaction(async (tx) => {
       const plan = await tx.crisisPlan.findUnique({ where: { groupId }, include: { versions: { orderBy: { version: 'desc' }, take: 1 } } });
-      const current = plan ? parseCrisisPlanContent(plan.versions[0]?.content) : initial;
+      const latest = plan?.versions[0];
+      // Never a new version built on one that cannot be read: the rest of the plan would be lost.
+      if (latest && !isReadableCrisisPlanContent(latest.content)) throw new UnreadableCrisisPlanError(latest.id);
+      const current = plan ? parseCrisisPlanContent(latest?.content) : initial;
       const next = withSection(current, section, values);
       if (sameContent(current, next) && (plan?.currentVersion ?? 0) === expectedVersion) return { outcome: 'unchanged' as const };
       if ((plan?.currentVersion ?? 0) !== expectedVersion) throw new DomainError('stale_card');

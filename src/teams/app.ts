@@ -35,7 +35,7 @@ import { planFeature } from './plan';
 import { isAccessRefusal, isSharedConversation, neutralRefusalFor, refusalsFeature, replyWithRecentRefusals } from './refusals';
 import { botWasAdded, greetInstalledConversation, rememberConversation } from './install';
 import { isSendFailure, sendPathMiddleware, type SendFailureKind } from './outbound';
-import { reconcileMemberships, type ReconcileResult } from './reconcile';
+import { reconcileMemberships, type ReconcileOptions, type ReconcileResult } from './reconcile';
 import { answerSearch } from './search';
 import { createReminderSender, type DeliveryOutcome } from './reminder-sender';
 import { crisisPlanSearchFeature } from './crisis-plan-search';
@@ -52,8 +52,8 @@ export interface BotApp {
   features: Feature[];
   /** Runs one incoming activity's turn and says how the HTTP request should be answered. */
   runTurn(context: TurnContext): Promise<TurnOutcome>;
-  /** Ends memberships of people no longer in their conversation's roster (all groups). */
-  reconcileMemberships(): Promise<ReconcileResult>;
+  /** Ends memberships of people no longer in their conversation's roster (the groups due, within a time budget). */
+  reconcileMemberships(options: ReconcileOptions): Promise<ReconcileResult>;
   /** Posts reminders for the scheduler (reminder-sender.ts). */
   reminderSender: ReminderSender;
   /** Posts into a conversation from its stored reference; undefined when it could not (see outbound.ts). */
@@ -302,7 +302,7 @@ export function createBotApp(deps: BotDeps, settings: BotSettings): BotApp {
     runTurn,
     postToConversation,
     reminderSender,
-    reconcileMemberships: () => reconcileMemberships({ db, logger, now: deps.now, adapter, appId }),
+    reconcileMemberships: (options) => reconcileMemberships({ db, logger, now: deps.now, adapter, appId }, options),
   };
 }
 

@@ -26,6 +26,7 @@ import {
   listCrisisPlanVersions,
   markCrisisPlanReviewed,
   saveCrisisPlanSection,
+  UnreadableCrisisPlanError,
   type StoredCrisisPlan,
 } from '../storage/crisis-plans';
 import { callerOf, conversationOf, localeOf } from './context';
@@ -87,9 +88,17 @@ export function crisisPlanFeature(deps: BotDeps): Feature {
     return section;
   };
 
+  /** A plan whose newest version cannot be read: logged by version id, and said on the card (it shows as empty). */
+  function unreadableNotice(turn: GroupTurn, plan: StoredCrisisPlan | null): { text: string; color: 'Warning' } | undefined {
+    if (!plan?.unreadableVersionId) return undefined;
+    logger.error('crisisplan.version_unreadable', { groupId: turn.group.id, versionId: plan.unreadableVersionId });
+    return { text: translate(turn.locale, 'error.unreadable_plan'), color: 'Warning' };
+  }
+
   async function planView(turn: GroupTurn, notice?: { text: string; color: 'Good' | 'Warning' }) {
     const plan = await findCrisisPlan(db, turn.group.id);
     await auditRead(db, turn, 'crisisplan.read', plan ? 'CrisisPlan' : 'ResourceGroup', plan?.id ?? turn.group.id);
+    notice = unreadableNotice(turn, plan) ?? notice;
     return crisisPlanCard(turn.locale, {
       groupId: turn.group.id,
       alias: turn.group.individualAlias,
@@ -107,6 +116,7 @@ export function crisisPlanFeature(deps: BotDeps): Feature {
   async function sectionView(turn: GroupTurn, section: CrisisPlanSection, offset = 0, notice?: { text: string; color: 'Good' | 'Warning' }, plan?: StoredCrisisPlan | null) {
     const found = plan === undefined ? await findCrisisPlan(db, turn.group.id) : plan;
     await auditRead(db, turn, 'crisisplan.section.read', found ? 'CrisisPlan' : 'ResourceGroup', found?.id ?? turn.group.id);
+    notice = unreadableNotice(turn, found) ?? notice;
     return crisisPlanSectionCard(turn.locale, {
       groupId: turn.group.id,
       alias: turn.group.individualAlias,
@@ -251,6 +261,10 @@ export function crisisPlanFeature(deps: BotDeps): Feature {
           if (isDomainError(error) && error.code === 'stale_card') {
             logger.info('crisisplan.change.stale', { groupId: turn.group.id, section });
             return sectionView(turn, section, 0, { text: translate(turn.locale, 'error.stale_card'), color: 'Warning' });
+          }
+          if (error instanceof UnreadableCrisisPlanError) {
+            logger.error('crisisplan.version_unreadable', { groupId: turn.group.id, versionId: error.versionId, refused: 'save' });
+            return sectionView(turn, section, 0, { text: translate(turn.locale, 'error.unreadable_plan'), color: 'Warning' });
           }
           throw error;
         }

@@ -1,25 +1,38 @@
 /**
  * Memberships reconciled against each conversation's roster. A `membersRemoved` event can be missed (the
- * bot was down, the activity failed for good); so, at start and then every ROSTER_RECONCILE_MINUTES (at
- * most an hour), each group's members are compared with who is really in its team or chat, and anyone
- * who left loses access. A missed departure therefore leaves access open for at most that interval.
+ * bot was down, the activity failed for good); so each group's members are compared with who is really
+ * in its team or chat at least every ROSTER_RECONCILE_MINUTES (at most an hour), and anyone who left
+ * loses access. A missed departure therefore leaves access open for at most about that interval.
+ *
+ * Bounded at any number of groups: each run claims the groups that are due, a batch at a time (the
+ * claim is shared by every process, so each group is checked by one), and stops after a time budget;
+ * the next run goes on where the due groups are.
  */
 import type { ConversationReference } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { Logger } from '../logger';
-import { findGroupConversations, markRosterChecked } from '../storage/conversations';
+import { claimRosterChecks } from '../storage/conversations';
 import type { Db } from '../storage/database';
 import { endMembershipsMissingFromRoster } from '../storage/members';
 import { isSendFailure } from './outbound';
 import { readCompleteRoster } from './roster';
 
-/** Groups read per database page. */
-const PAGE_SIZE = 100;
+/** Groups claimed per batch. */
+const BATCH_SIZE = 20;
 
 export interface ReconcileResult {
   groupsChecked: number;
   groupsSkipped: number;
   membershipsEnded: number;
+  /** Whether due groups were left when the run's time budget ran out. */
+  more: boolean;
+}
+
+export interface ReconcileOptions {
+  /** Groups last checked before this (or never) are due. */
+  dueBefore: Date;
+  /** The run stops claiming after this long (the batch in progress finishes). */
+  budgetMs: number;
 }
 
 export interface ReconcileDeps {
@@ -31,28 +44,33 @@ export interface ReconcileDeps {
 }
 
 /**
- * Reconciles every group in a channel or group chat. A group whose roster cannot be read completely
- * (403, network, too many pages) is skipped and keeps its members until the next run.
+ * Reconciles the groups in a channel or group chat whose roster is due, until none is due or the
+ * budget is spent. A group whose roster cannot be read completely (403, network, too many pages) is
+ * skipped and keeps its members until its next check.
  *
  * @example
- *   const { membershipsEnded } = await reconcileMemberships({ db, logger, now, adapter, appId });
+ *   const { membershipsEnded, more } = await reconcileMemberships({ db, logger, now, adapter, appId }, { dueBefore, budgetMs: 30_000 });
  */
-export async function reconcileMemberships(deps: ReconcileDeps): Promise<ReconcileResult> {
+export async function reconcileMemberships(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconcileResult> {
   const { db, logger } = deps;
-  const result: ReconcileResult = { groupsChecked: 0, groupsSkipped: 0, membershipsEnded: 0 };
-  let after: string | undefined;
+  const result: ReconcileResult = { groupsChecked: 0, groupsSkipped: 0, membershipsEnded: 0, more: false };
+  const started = performance.now();
   for (;;) {
-    const page = await findGroupConversations(db, after, PAGE_SIZE);
-    for (const { groupId, teamId, reference } of page.items) {
-      let roster: Awaited<ReturnType<typeof readCompleteRoster>>;
-      await deps.adapter.continueConversationAsync(deps.appId, reference.reference as Partial<ConversationReference>, async (context) => {
-        try {
+    if (performance.now() - started > options.budgetMs) {
+      result.more = true;
+      break;
+    }
+    const { claimed, checks } = await claimRosterChecks(db, options.dueBefore, deps.now(), BATCH_SIZE);
+    if (claimed === 0) break;
+    for (const { groupId, teamId, reference } of checks) {
+      let roster: Awaited<ReturnType<typeof readCompleteRoster>> | undefined;
+      try {
+        await deps.adapter.continueConversationAsync(deps.appId, reference.reference as Partial<ConversationReference>, async (context) => {
           roster = await readCompleteRoster(context, teamId ?? undefined);
-        } catch (error) {
-          logger.warn('roster.reconcile.unavailable', { groupId, sendFailure: isSendFailure(error) ? error.kind : 'error' });
-        }
-      });
-      await markRosterChecked(db, reference.conversationId, deps.now());
+        });
+      } catch (error) {
+        logger.warn('roster.reconcile.unavailable', { groupId, sendFailure: isSendFailure(error) ? error.kind : 'error' });
+      }
       if (!roster || roster.length === 0) {
         result.groupsSkipped++;
         continue;
@@ -62,9 +80,7 @@ export async function reconcileMemberships(deps: ReconcileDeps): Promise<Reconci
       result.membershipsEnded += ended;
       if (ended > 0) logger.info('roster.reconcile.ended', { groupId, membershipsEnded: ended });
     }
-    if (!page.lastGroupId) break;
-    after = page.lastGroupId;
   }
-  logger.info('roster.reconciled', { ...result });
+  if (result.groupsChecked + result.groupsSkipped > 0) logger.info('roster.reconciled', { ...result });
   return result;
 }
