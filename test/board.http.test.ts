@@ -112,6 +112,8 @@ for (const provider of testProviders()) {
       await db().boardTeam.deleteMany({});
       await db().reminder.deleteMany({});
       await db().sendLease.deleteMany({});
+      // The test's clock goes back between tests: the daily sweep starts again.
+      await db().sweepCursor.deleteMany({});
     });
 
     describe('who sees the board', () => {

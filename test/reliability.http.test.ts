@@ -149,9 +149,9 @@ for (const provider of testProviders()) {
       it('an agreement saved before a later step failed is reported as saved, and its redelivery creates nothing', async () => {
         const what = `Ringa hyresvärden ${randomUUID().slice(0, 8)}`;
         const activity = actionExecuteActivity('agreementCreate', { what, responsible: (await db().member.findFirstOrThrow({ where: { groupId, teamsUserId: USERS.anna.id } })).id, dueDate: tomorrow() }, where());
-        // The agreement's transaction writes its audit rows through the transaction client; the read
-        // audited afterwards for the view is a plain-SQL statement of its own, and fails once.
-        failNextStatement(t.bot.database.sql, /^INSERT INTO "AuditEvent"/);
+        // The agreement's transaction writes its audit rows in the transaction; the read audited
+        // afterwards for the view is a statement of its own, and fails once.
+        failNextStatement(t.bot.database.sql, /^INSERT INTO "AuditEvent"/, undefined, 'alone');
         const first = await t.post(activity);
         expect((first.body as { value: string }).value).toBe('Din ändring sparades, men jag kunde inte visa resultatet. Tryck på Uppdatera för att se det.');
         expect(await db().agreement.count({ where: { groupId, what } })).toBe(1);
@@ -323,6 +323,8 @@ for (const provider of testProviders()) {
         await db().member.create({ data: { groupId, teamsUserId: gone.id, aadObjectId: gone.aadObjectId, displayName: gone.name, role: 'other', principal: 'other', consentRecordedAt: new Date() } });
         await db().member.create({ data: { groupId, displayName: 'Kontakt utan Teams', role: 'relative', principal: 'private' } });
 
+        // The channel has spoken, so the bot has its conversation reference to read the roster through.
+        expect((await t.post(messageActivity('hjälp', where()))).status).toBe(200);
         t.connector.rosterStatus = 403;
         // Every group is due (last checked before an hour from now).
         const all = () => ({ dueBefore: new Date(Date.now() + 3_600_000), budgetMs: 60_000 });
@@ -331,6 +333,8 @@ for (const provider of testProviders()) {
         expect(await db().member.count({ where: { groupId, teamsUserId: gone.id, removedAt: null } })).toBe(1);
 
         t.connector.rosterStatus = undefined;
+        // Due again (as after its interval).
+        await db().resourceGroup.updateMany({ data: { rosterCheckedAt: null } });
         const result = await t.bot.bot.reconcileMemberships(all());
         expect(result.membershipsEnded).toBeGreaterThanOrEqual(1);
         expect(await db().member.count({ where: { groupId, teamsUserId: gone.id, removedAt: null } })).toBe(0);
@@ -338,8 +342,9 @@ for (const provider of testProviders()) {
         expect(await db().member.count({ where: { groupId, teamsUserId: USERS.anna.id, removedAt: null } })).toBe(1);
         expect(await db().auditEvent.count({ where: { groupId, action: 'member.left_conversation', reason: 'roster' } })).toBeGreaterThanOrEqual(1);
         expect((await execute('planShow', {}, gone)).message).toContain('inte registrerad medlem');
-        // Checked a moment ago: not due again within the interval.
-        expect(await t.bot.bot.reconcileMemberships({ dueBefore: new Date(Date.now() - 3_600_000), budgetMs: 60_000 })).toMatchObject({ groupsChecked: 0, groupsSkipped: 0, more: false });
+        // Checked a moment ago: not due again until its interval has passed.
+        const { rosterCheckedAt } = await db().resourceGroup.findUniqueOrThrow({ where: { id: groupId } });
+        expect(await t.bot.bot.reconcileMemberships({ dueBefore: rosterCheckedAt!, budgetMs: 60_000 })).toMatchObject({ groupsChecked: 0, groupsSkipped: 0, more: false });
       });
     });
   });

@@ -7,7 +7,7 @@ import { accessRefusal, type AccessNeed } from '../domain/members';
 import type { Member } from '../generated/sqlite/client';
 import { appendAudit, type AuditTrigger } from './audit';
 import type { Db } from './database';
-import { MEMBER_ROW } from './rows';
+import { columnsOf, MEMBER_ROW } from './rows';
 import { rowOf, sqlOf } from './sql';
 
 /** Who is acting, as the activity says. */
@@ -26,7 +26,7 @@ export interface Caller {
  */
 export async function findMemberByCaller(db: Db, groupId: string, caller: Caller): Promise<Member | null> {
   if (!caller.aadObjectId) return null;
-  const [row] = await sqlOf(db).all('SELECT * FROM "Member" WHERE "groupId" = ? AND "aadObjectId" = ? AND "removedAt" IS NULL LIMIT 1', [groupId, caller.aadObjectId]);
+  const [row] = await sqlOf(db).all(`SELECT ${columnsOf(MEMBER_ROW)} FROM "Member" WHERE "groupId" = ? AND "aadObjectId" = ? AND "removedAt" IS NULL LIMIT 1`, [groupId, caller.aadObjectId]);
   return row ? rowOf<Member>(row, MEMBER_ROW) : null;
 }
 

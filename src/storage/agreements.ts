@@ -16,8 +16,8 @@ import { clampOffset } from './goals';
 import type { Db } from './database';
 import { consentedMemberSql, consentedMemberWhere, type Actor } from './members';
 import type { Agreement, AgreementEvent, Goal, Member, SubGoal } from '../generated/sqlite/client';
-import { AGREEMENT_EVENT_ROW, AGREEMENT_ROW, GOAL_ROW, MEMBER_ROW, SUB_GOAL_ROW } from './rows';
-import { all, placeholders, rowOf, run, sqlOf, type RowShape } from './sql';
+import { AGREEMENT_EVENT_ROW, AGREEMENT_ROW, columnsOf, GOAL_ROW, MEMBER_ROW, SUB_GOAL_ROW, type TableShape } from './rows';
+import { all, placeholders, rowOf, run, sqlOf } from './sql';
 
 /** How many events the agreement view shows unless told otherwise. */
 const EVENTS_SHOWN = 15;
@@ -30,19 +30,19 @@ const EVENTS_SHOWN = 15;
 export async function findAgreement(db: Db, groupId: string, agreementId: string, eventsOffset = 0, eventsSize = EVENTS_SHOWN) {
   // Every agreement view: plain SQL (sql.ts), each by its key, where Prisma's includes took six calls.
   const sql = sqlOf(db);
-  const [row] = await sql.all('SELECT * FROM "Agreement" WHERE "id" = ? AND "groupId" = ?', [agreementId, groupId]);
+  const [row] = await sql.all(`SELECT ${columnsOf(AGREEMENT_ROW)} FROM "Agreement" WHERE "id" = ? AND "groupId" = ?`, [agreementId, groupId]);
   if (!row) throw new DomainError('not_found');
   const agreement = rowOf<Agreement>(row, AGREEMENT_ROW);
-  const byId = async <T>(table: string, id: string | null, shape: RowShape): Promise<T | null> => {
+  const byId = async <T>(table: string, id: string | null, shape: TableShape<string>): Promise<T | null> => {
     if (!id) return null;
-    const [found] = await sql.all(`SELECT * FROM "${table}" WHERE "id" = ?`, [id]);
+    const [found] = await sql.all(`SELECT ${columnsOf(shape)} FROM "${table}" WHERE "id" = ?`, [id]);
     return found ? rowOf<T>(found, shape) : null;
   };
   const [responsible, goal, subGoal, events, counted] = await Promise.all([
     byId<Member>('Member', agreement.responsibleMemberId, MEMBER_ROW),
     byId<Goal>('Goal', agreement.goalId, GOAL_ROW),
     byId<SubGoal>('SubGoal', agreement.subGoalId, SUB_GOAL_ROW),
-    sql.all('SELECT * FROM "AgreementEvent" WHERE "agreementId" = ? ORDER BY "createdAt" DESC, "id" DESC LIMIT ? OFFSET ?', [agreementId, eventsSize, eventsOffset]),
+    sql.all(`SELECT ${columnsOf(AGREEMENT_EVENT_ROW)} FROM "AgreementEvent" WHERE "agreementId" = ? ORDER BY "createdAt" DESC, "id" DESC LIMIT ? OFFSET ?`, [agreementId, eventsSize, eventsOffset]),
     sql.all<{ total: number | string }>('SELECT COUNT(*) AS "total" FROM "AgreementEvent" WHERE "agreementId" = ?', [agreementId]),
   ]);
   return {
@@ -96,7 +96,7 @@ export async function changeAgreement(
   // Every press of an agreement's buttons: one plain-SQL transaction (sql.ts) of five statements, where
   // Prisma's interactive transaction took 8 ms and held SQLite's write lock across turns of the event loop.
   return sqlOf(db).transaction(function* () {
-    const [row] = yield* all('SELECT * FROM "Agreement" WHERE "id" = ? AND "groupId" = ?', [agreementId, groupId]);
+    const [row] = yield* all(`SELECT ${columnsOf(AGREEMENT_ROW)} FROM "Agreement" WHERE "id" = ? AND "groupId" = ?`, [agreementId, groupId]);
     if (!row) throw new DomainError('not_found');
     const agreement = rowOf<Agreement>(row, AGREEMENT_ROW);
     const next = nextAgreementStatus({ ...agreement, status: agreement.status as AgreementStatus }, change);
@@ -178,7 +178,7 @@ export async function findOpenAgreementsOf(db: Db, aadObjectId: string, page: { 
       ? []
       : await sql.all<Record<string, unknown> & { groupAlias: string }>(
           `WITH "page" AS (SELECT a."id" ${from} ${where} ORDER BY a."dueDate", a."id" LIMIT ? OFFSET ?) ` +
-            'SELECT a.*, g."individualAlias" AS "groupAlias" FROM "page" p JOIN "Agreement" a ON a."id" = p."id" JOIN "ResourceGroup" g ON g."id" = a."groupId" ' +
+            `SELECT ${columnsOf(AGREEMENT_ROW, 'a')}, g."individualAlias" AS "groupAlias" FROM "page" p JOIN "Agreement" a ON a."id" = p."id" JOIN "ResourceGroup" g ON g."id" = a."groupId" ` +
             'ORDER BY a."dueDate", a."id"',
           [...params, page.take, offset],
         );

@@ -9,7 +9,7 @@ import { DomainError } from '../domain/errors';
 import { recordChange } from './audit';
 import { isUniqueViolation, type Db } from './database';
 import { consentedMemberWhere, type Actor } from './members';
-import { markTeamBoardForReplanning } from './planning';
+import { markTeamBoardForReplanning, restartSweep } from './planning';
 
 /** How many open agreements and goal updates each entry of the board lists (the rest are counted). */
 export const BOARD_AGREEMENTS_SHOWN = 2;
@@ -186,6 +186,7 @@ export async function setBoardChannel(db: Db, team: { teamId: string; tenantId?:
       create: { teamId: team.teamId, tenantId: team.tenantId ?? null, teamName: team.teamName ?? null, channelConversationId, channelSetAt: now, channelSetByMemberId: actor.memberId },
       update: { channelConversationId, channelSetAt: now, channelSetByMemberId: actor.memberId, ...(team.teamName ? { teamName: team.teamName } : {}) },
     });
+    await restartSweep(tx, 'board_daily');
     await recordChange(tx, 'board.channel', groupId, actor, 'BoardTeam', team.teamId, now);
   });
 }
@@ -212,6 +213,7 @@ export async function saveBoardSettings(db: Db, teamId: string, settings: BoardS
     await tx.boardTeam.upsert({ where: { teamId }, create: { teamId, ...settings }, update: settings });
     // A new "ask after" day moves the questions not yet asked (the planning sweep).
     await markTeamBoardForReplanning(tx, teamId);
+    await restartSweep(tx, 'board_daily');
     await recordChange(tx, 'board.settings', groupId, actor, 'BoardTeam', teamId, now);
   });
 }

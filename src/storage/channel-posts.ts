@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
 import type { ChannelPost } from '../generated/sqlite/client';
-import { CHANNEL_POST_ROW } from './rows';
+import { CHANNEL_POST_ROW, columnsOf } from './rows';
 import { rowOf, sqlOf } from './sql';
 
 export type PostedEntityType = 'Goal' | 'Agreement' | 'CrisisPlan';
@@ -21,7 +21,7 @@ export interface ChannelPostInput {
 /** The entity's post, if the bot made one. */
 export async function findChannelPost(db: Db, entityType: PostedEntityType, entityId: string): Promise<ChannelPost | null> {
   // Every announced change looks it up: plain SQL (sql.ts).
-  const [row] = await sqlOf(db).all('SELECT * FROM "ChannelPost" WHERE "entityType" = ? AND "entityId" = ?', [entityType, entityId]);
+  const [row] = await sqlOf(db).all(`SELECT ${columnsOf(CHANNEL_POST_ROW)} FROM "ChannelPost" WHERE "entityType" = ? AND "entityId" = ?`, [entityType, entityId]);
   return row ? rowOf<ChannelPost>(row, CHANNEL_POST_ROW) : null;
 }
 

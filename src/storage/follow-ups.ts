@@ -7,7 +7,7 @@ import type { FollowUpInput, ReminderSettings } from '../domain/follow-ups';
 import { formatRecurrence, nextOccurrence } from '../domain/recurrence';
 import { recordChange, type AuditActor } from './audit';
 import type { Db } from './database';
-import { markGroupForReplanning } from './planning';
+import { markGroupForReplanning, restartSweep } from './planning';
 import { cancelPendingReminders } from './reminders';
 
 /** The first occurrence of a schedule from now; a schedule with none left is invalid input. */
@@ -130,6 +130,8 @@ export async function saveReminderSettings(db: Db, groupId: string, settings: Re
     await tx.resourceGroup.update({ where: { id: groupId }, data: { ...settings, workDays: settings.workDays.join(',') } });
     // The group's reminders not yet sent move to the new working time and lead days (the planning sweep).
     await markGroupForReplanning(tx, groupId);
+    // The working time moves this week's digest; a digest turned on gets this week's.
+    await restartSweep(tx, 'weekly_digest');
     await recordChange(tx, 'group.reminder_settings', groupId, actor, 'ResourceGroup', groupId, now);
   });
 }
@@ -138,6 +140,7 @@ export async function saveReminderSettings(db: Db, groupId: string, settings: Re
 export async function setPersonalDigest(db: Db, groupId: string, aadObjectId: string, on: boolean, actor: AuditActor, now: Date): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.member.updateMany({ where: { aadObjectId, removedAt: null }, data: { personalDigest: on } });
+    await restartSweep(tx, 'personal_digest');
     await recordChange(tx, on ? 'member.personal_digest_on' : 'member.personal_digest_off', groupId, actor, 'Member', actor.memberId, now);
   });
 }

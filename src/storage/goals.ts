@@ -10,7 +10,7 @@ import { recordChange } from './audit';
 import type { Db } from './database';
 import type { Actor } from './members';
 import type { Agreement, Goal, GoalUpdate, Member, SubGoal } from '../generated/sqlite/client';
-import { AGREEMENT_ROW, GOAL_ROW, GOAL_UPDATE_ROW, MEMBER_ROW, SUB_GOAL_ROW } from './rows';
+import { AGREEMENT_ROW, columnsOf, GOAL_ROW, GOAL_UPDATE_ROW, MEMBER_ROW, SUB_GOAL_ROW } from './rows';
 import { dateOf, placeholders, rowOf, sqlOf } from './sql';
 
 const HISTORY_LENGTH = 12;
@@ -68,19 +68,19 @@ export async function findPlanPage(db: Db, groupId: string, offset: number, size
   const ids = placeholders(pageIds.length);
   const open = placeholders(OPEN_AGREEMENT_STATUSES.length);
   const [goalRows, subGoalRows, updateRows, agreementRows] = await Promise.all([
-    sql.all(`SELECT * FROM "Goal" WHERE "groupId" = ? AND "id" IN ${ids}`, [groupId, ...pageIds]),
+    sql.all(`SELECT ${columnsOf(GOAL_ROW)} FROM "Goal" WHERE "groupId" = ? AND "id" IN ${ids}`, [groupId, ...pageIds]),
     sql.all(
-      `SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "targetDate" ASC, "createdAt" ASC, "id" ASC) AS "rank" ` +
+      `SELECT ${columnsOf(SUB_GOAL_ROW)} FROM (SELECT ${columnsOf(SUB_GOAL_ROW, 's')}, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "targetDate" ASC, "createdAt" ASC, "id" ASC) AS "rank" ` +
         `FROM "SubGoal" s WHERE "goalId" IN ${ids} AND "status" NOT IN ('achieved', 'ended')) ranked WHERE "rank" <= 1`,
       pageIds,
     ),
     sql.all(
-      `SELECT * FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "createdAt" DESC, "id" DESC) AS "rank" ` +
+      `SELECT ${columnsOf(GOAL_UPDATE_ROW)} FROM (SELECT ${columnsOf(GOAL_UPDATE_ROW, 'u')}, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "createdAt" DESC, "id" DESC) AS "rank" ` +
         `FROM "GoalUpdate" u WHERE "goalId" IN ${ids} AND "subGoalId" IS NULL) ranked WHERE "rank" <= ? ORDER BY "createdAt" DESC, "id" DESC`,
       [...pageIds, HISTORY_LENGTH],
     ),
     sql.all(
-      `SELECT * FROM (SELECT a.*, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "dueDate" ASC, "id" ASC) AS "rank", COUNT(*) OVER (PARTITION BY "goalId") AS "openCount" ` +
+      `SELECT ${columnsOf(AGREEMENT_ROW)}, "openCount" FROM (SELECT ${columnsOf(AGREEMENT_ROW, 'a')}, ROW_NUMBER() OVER (PARTITION BY "goalId" ORDER BY "dueDate" ASC, "id" ASC) AS "rank", COUNT(*) OVER (PARTITION BY "goalId") AS "openCount" ` +
         `FROM "Agreement" a WHERE "goalId" IN ${ids} AND "status" IN ${open}) ranked WHERE "rank" <= ? ORDER BY "dueDate" ASC, "id" ASC`,
       [...pageIds, ...OPEN_AGREEMENT_STATUSES, PLAN_AGREEMENTS_SHOWN],
     ),
@@ -97,7 +97,7 @@ export async function findPlanPage(db: Db, groupId: string, offset: number, size
       ),
     ),
   ];
-  const memberRows = memberIds.length > 0 ? await sql.all(`SELECT * FROM "Member" WHERE "id" IN ${placeholders(memberIds.length)}`, memberIds) : [];
+  const memberRows = memberIds.length > 0 ? await sql.all(`SELECT ${columnsOf(MEMBER_ROW)} FROM "Member" WHERE "id" IN ${placeholders(memberIds.length)}`, memberIds) : [];
   const members = new Map(memberRows.map((row) => [row.id as string, rowOf<Member>(row, MEMBER_ROW)]));
   const member = (id: string | null) => (id === null ? null : (members.get(id) ?? null));
   const of = <T extends { goalId: string | null }>(rows: T[], goalId: string) => rows.filter((row) => row.goalId === goalId);

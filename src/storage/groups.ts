@@ -6,7 +6,7 @@ import type { GroupSetupInput } from '../domain/groups';
 import { recordChange } from './audit';
 import type { ResourceGroup } from '../generated/sqlite/client';
 import { isUniqueViolation, type Db } from './database';
-import { GROUP_ROW } from './rows';
+import { columnsOf, GROUP_ROW } from './rows';
 import { rowOf, sqlOf } from './sql';
 
 export interface ConversationInfo {
@@ -38,7 +38,7 @@ export interface CreateResourceGroupInput {
 
 /** The resource group bound to a conversation, or null. Read on every turn: plain SQL (sql.ts). */
 export async function findGroupByConversation(db: Db, conversationId: string): Promise<ResourceGroup | null> {
-  const [row] = await sqlOf(db).all('SELECT * FROM "ResourceGroup" WHERE "conversationId" = ?', [conversationId]);
+  const [row] = await sqlOf(db).all(`SELECT ${columnsOf(GROUP_ROW)} FROM "ResourceGroup" WHERE "conversationId" = ?`, [conversationId]);
   return row ? rowOf<ResourceGroup>(row, GROUP_ROW) : null;
 }
 

@@ -12,13 +12,13 @@ import { clampOffset } from './goals';
 import type { Db } from './database';
 import type { RosterPerson } from './groups';
 import type { Member } from '../generated/sqlite/client';
-import { MEMBER_ROW } from './rows';
+import { columnsOf, MEMBER_ROW } from './rows';
 import { rowOf, sqlOf } from './sql';
 
 /** The group's current members, case manager first, then by name. */
 export async function listMembers(db: Db, groupId: string): Promise<Member[]> {
   // Every form's member choices and every agreement view: plain SQL (sql.ts).
-  const rows = await sqlOf(db).all('SELECT * FROM "Member" WHERE "groupId" = ? AND "removedAt" IS NULL ORDER BY "isCaseManager" DESC, "displayName" ASC, "id" ASC', [groupId]);
+  const rows = await sqlOf(db).all(`SELECT ${columnsOf(MEMBER_ROW)} FROM "Member" WHERE "groupId" = ? AND "removedAt" IS NULL ORDER BY "isCaseManager" DESC, "displayName" ASC, "id" ASC`, [groupId]);
   return rows.map((row) => rowOf<Member>(row, MEMBER_ROW));
 }
 

@@ -281,6 +281,15 @@ export async function markGroupForReplanning(tx: RawClient, groupId: string): Pr
   await tx.$executeRaw`UPDATE "BoardEntry" SET "remindersPlan" = 0 WHERE "groupId" = ${groupId} AND "removedAt" IS NULL`;
 }
 
+/**
+ * Inside a change's transaction: a periodic sweep (weekly_digest, personal_digest, board_daily) starts
+ * its period again, so a setting changed after the sweep passed its row applies in this period too
+ * (what it planned already is planned again under the same keys, moved where the time changed).
+ */
+export async function restartSweep(tx: RawClient, job: 'weekly_digest' | 'personal_digest' | 'board_daily'): Promise<void> {
+  await tx.$executeRaw`DELETE FROM "SweepCursor" WHERE "job" = ${job}`;
+}
+
 /** Inside a change's transaction: the current board entries of a team's groups are planned anew (new board settings). */
 export async function markTeamBoardForReplanning(tx: RawClient, teamId: string): Promise<void> {
   await tx.$executeRaw`UPDATE "BoardEntry" SET "remindersPlan" = 0 WHERE "removedAt" IS NULL AND "groupId" IN (SELECT "id" FROM "ResourceGroup" WHERE "teamId" = ${teamId})`;

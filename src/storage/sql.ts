@@ -79,7 +79,7 @@ export interface RowShape {
   booleans: readonly string[];
 }
 
-/** A row as Prisma would return it (`SELECT *` gives every scalar column, as Prisma does). */
+/** A row as Prisma would return it (the columns of its table, see rows.ts). */
 export function rowOf<T>(row: Record<string, unknown>, shape: RowShape): T {
   const out: Record<string, unknown> = { ...row };
   for (const column of shape.dates) out[column] = dateOrNull(row[column]);

@@ -55,13 +55,18 @@ export async function reconcileMemberships(deps: ReconcileDeps, options: Reconci
   const { db, logger } = deps;
   const result: ReconcileResult = { groupsChecked: 0, groupsSkipped: 0, membershipsEnded: 0, more: false };
   const started = performance.now();
+  // A group this run checked is not due again in the same run, whatever dueBefore says.
+  const startedAt = deps.now();
+  const dueBefore = options.dueBefore.getTime() < startedAt.getTime() ? options.dueBefore : startedAt;
   for (;;) {
     if (performance.now() - started > options.budgetMs) {
       result.more = true;
       break;
     }
-    const { claimed, checks } = await claimRosterChecks(db, options.dueBefore, deps.now(), BATCH_SIZE);
+    const { claimed, checks } = await claimRosterChecks(db, dueBefore, deps.now(), BATCH_SIZE);
     if (claimed === 0) break;
+    // Claimed without a reachable conversation: nothing to read the roster through.
+    result.groupsSkipped += claimed - checks.length;
     for (const { groupId, teamId, reference } of checks) {
       let roster: Awaited<ReturnType<typeof readCompleteRoster>> | undefined;
       try {

@@ -98,7 +98,7 @@ export async function failInsertsInto(
  * @example
  *   failNextStatement(t.bot.database.sql, /^INSERT INTO "AuditEvent"/);
  */
-export function failNextStatement(sql: Sql, pattern: RegExp, error = new Error('database is down (secret detail)')): void {
+export function failNextStatement(sql: Sql, pattern: RegExp, error = new Error('database is down (secret detail)'), where: 'anywhere' | 'alone' = 'anywhere'): void {
   const original = { all: sql.all, run: sql.run, transaction: sql.transaction };
   const restore = () => Object.assign(sql, original);
   Object.assign(sql, {
@@ -110,7 +110,7 @@ export function failNextStatement(sql: Sql, pattern: RegExp, error = new Error('
         const steps = work();
         for (let next = steps.next(); ; ) {
           if (next.done) return next.value;
-          if (pattern.test(next.value.text)) {
+          if (where === 'anywhere' && pattern.test(next.value.text)) {
             restore();
             throw error;
           }
