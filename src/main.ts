@@ -36,7 +36,9 @@ export interface RunningBot {
  *   const bot = await startBot(loadConfig({ PORT: '0', DATABASE_URL: 'file:/tmp/x.db' }));
  */
 export async function startBot(config: Config, logger: Logger = createLogger(config.logLevel), now: () => Date = () => new Date()): Promise<RunningBot> {
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, {
+    onConnectionError: (connection, error) => logger.warn('database.connection_error', { connection, ...errorFields(error) }),
+  });
   logger.info('database.ready', {
     provider: database.provider,
     migrationsApplied: database.migration.applied.length,
@@ -62,9 +64,15 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     // directly (instead of process(req, res)) keeps error messages out of HTTP responses.
     adapter: bot.adapter as unknown as ActivityProcessor,
     runTurn: bot.runTurn,
+    // Both connections a turn uses; a failure is logged (with its code), and /healthz answers 503.
     checkHealth: async () => {
-      await database.db.$queryRawUnsafe('SELECT 1');
-      return true;
+      try {
+        await database.ping();
+        return true;
+      } catch (error) {
+        logger.warn('health.failed', errorFields(error));
+        return false;
+      }
     },
     logger,
   });

@@ -515,5 +515,17 @@ for (const provider of testProviders()) {
       expect(await pruneProcessedActivities(db, new Date('2026-12-05T00:00:00Z'))).toBe(234);
       expect((await db.processedActivity.findMany()).map((r) => r.activityId)).toEqual(['new']);
     });
+
+    it.runIf(provider === 'postgresql')('prepares a statement anew when a schema change alters its result type, instead of failing every turn', async () => {
+      const { sql } = await open();
+      await sql.run('CREATE TABLE "UpgradeProbe" ("id" TEXT PRIMARY KEY, "n" INTEGER)');
+      await sql.run('INSERT INTO "UpgradeProbe" ("id", "n") VALUES (?, ?)', ['a', 1]);
+      const read = () => sql.all<{ n: unknown }>('SELECT "n" FROM "UpgradeProbe" WHERE "id" = ?', ['a']);
+      // Prepared on every pooled connection it used.
+      await Promise.all([read(), read(), read(), read()]);
+      await sql.run('ALTER TABLE "UpgradeProbe" ALTER COLUMN "n" TYPE TEXT');
+      expect(await read()).toEqual([{ n: '1' }]);
+      expect(await Promise.all([read(), read(), read(), read()])).toEqual(Array.from({ length: 4 }, () => [{ n: '1' }]));
+    });
   });
 }

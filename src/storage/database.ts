@@ -21,7 +21,17 @@ export interface Database {
   sql: Sql;
   provider: DatabaseProvider;
   migration: MigrationResult;
+  /** Answers when both connections a turn uses (Prisma's and the plain-SQL one) answer a query; throws otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Which connection reported an error: Prisma's pool, or the plain-SQL one (sql.ts). */
+export type ConnectionName = 'prisma' | 'sql';
+
+export interface OpenOptions {
+  /** A connection error the pools recover from by themselves (an idle connection the server closed): reported here. */
+  onConnectionError?: (connection: ConnectionName, error: Error) => void;
 }
 
 /** Whether a Prisma error is a unique-constraint violation (P2002), on either database. */
@@ -40,7 +50,8 @@ export function providerOf(url: string): DatabaseProvider {
  * @example
  *   const { db, close } = await openDatabase('file:./data/resursgrupp.db');
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const reportError = options.onConnectionError ?? (() => undefined);
   const provider = providerOf(url);
   if (provider === 'sqlite') {
     const file = sqliteFilePath(url);
@@ -49,20 +60,26 @@ export async function openDatabase(url: string): Promise<Database> {
   const migration = await applyMigrations(provider, url);
   const db =
     provider === 'postgresql'
-      ? (new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db)
+      ? (new PostgresClient({
+          adapter: new PrismaPg({ connectionString: url }, { onPoolError: (error) => reportError('prisma', error), onConnectionError: (error) => reportError('prisma', error) }),
+        }) as unknown as Db)
       : new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqliteFilePath(url)}` }) });
   await db.$connect();
   if (provider === 'sqlite') {
     // WAL lets readers work while a writer commits; the busy timeout waits for a lock instead of failing.
     await db.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
   }
-  const sql = openSql(provider, provider === 'sqlite' ? sqliteFilePath(url) : url);
+  const sql = openSql(provider, provider === 'sqlite' ? sqliteFilePath(url) : url, (error) => reportError('sql', error));
   attachSql(db, sql);
   return {
     db,
     sql,
     provider,
     migration,
+    ping: async () => {
+      await db.$queryRawUnsafe('SELECT 1');
+      await sql.all('SELECT 1 AS "ok"');
+    },
     close: async () => {
       await sql.close();
       await db.$disconnect();

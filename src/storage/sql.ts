@@ -164,18 +164,22 @@ const postgresTypes = {
     oid === TIMESTAMP_OID ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-function openPostgres(url: string): Sql {
+/** PostgreSQL's "cached plan must not change result type" (feature_not_supported), after a schema change. */
+const CACHED_PLAN_CHANGED = '0A000';
+
+function openPostgres(url: string, onConnectionError: (error: Error) => void): Sql {
   const pool = new pg.Pool({ connectionString: url, max: 4, types: postgresTypes });
   // An idle connection the server closes (a restart, a failover, an administrator) makes the pool emit
   // 'error'; unheard, that is an uncaught exception that ends the process. The pool drops that client
-  // by itself and the next statement opens a new one, so there is nothing more to do here.
-  pool.on('error', () => undefined);
+  // by itself and the next statement opens a new one: the error is only reported.
+  pool.on('error', onConnectionError);
   const texts = new Map<string, { text: string; name: string }>();
+  let names = 0;
   const prepared = (text: string) => {
     let entry = texts.get(text);
     if (!entry) {
       let n = 0;
-      entry = { text: text.replace(/\?/g, () => `$${++n}`), name: `hot_${texts.size}` };
+      entry = { text: text.replace(/\?/g, () => `$${++n}`), name: `hot_${names++}` };
       texts.set(text, entry);
     }
     return entry;
@@ -184,8 +188,19 @@ function openPostgres(url: string): Sql {
   const values = (params: readonly SqlValue[]) => params.map((v) => (v instanceof Date ? v.toISOString() : v));
   /** One statement on the pool or a transaction's client: its rows, or how many rows it changed. */
   const execute = async (on: pg.Pool | pg.PoolClient, step: SqlStep) => {
-    const { text, name } = prepared(step.text);
-    const result = await on.query({ text, name, values: values(step.params) });
+    const entry = prepared(step.text);
+    let result: pg.QueryResult;
+    try {
+      result = await on.query({ text: entry.text, name: entry.name, values: values(step.params) });
+    } catch (error) {
+      // Every statement names its columns (rows.ts), so a column added by a migration never changes a
+      // result; a schema change that does (a column's type) is prepared anew under a new name, once.
+      // Not inside a transaction: there the error has aborted it, and the caller's retry starts anew.
+      if ((error as { code?: unknown }).code !== CACHED_PLAN_CHANGED) throw error;
+      entry.name = `hot_${names++}`;
+      if (on !== pool) throw error;
+      result = await on.query({ text: entry.text, name: entry.name, values: values(step.params) });
+    }
     return step.kind === 'all' ? result.rows : (result.rowCount ?? 0);
   };
   return {
@@ -222,6 +237,6 @@ function openPostgres(url: string): Sql {
  *   const sql = openSql('sqlite', './data/resursgrupp.db');
  *   const rows = await sql.all<{ id: string }>('SELECT "id" FROM "ResourceGroup" WHERE "conversationId" = ?', [conversationId]);
  */
-export function openSql(provider: DatabaseProvider, target: string): Sql {
-  return provider === 'sqlite' ? openSqlite(target) : openPostgres(target);
+export function openSql(provider: DatabaseProvider, target: string, onConnectionError: (error: Error) => void = () => undefined): Sql {
+  return provider === 'sqlite' ? openSqlite(target) : openPostgres(target, onConnectionError);
 }
