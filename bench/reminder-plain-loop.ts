@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       const card = reminderCard(
         locale,
         [{ reminderId: reminder.id, kind: 'follow_up', followUpKind: reminder.followUp?.kind, when: reminder.dueAt, wholeDay: false, nextMeeting: false }],
-        { timeZone: reminder.group.timeZone, catchUp: false },
+        { timeZone: reminder.group.timeZone, gathered: false },
       );
       const reference = references.get(reminder.group.conversationId)!;
       let done = false;

@@ -281,7 +281,14 @@ function sampleCards(locale: (typeof LOCALES)[number]): Record<string, AdaptiveC
     reminderCatchUp: reminderCard(locale, [
       { reminderId: 'r7', kind: 'follow_up', followUpKind: 'plan_follow_up', when: at('2026-11-30T08:00:00Z'), wholeDay: false },
       { reminderId: 'r8', kind: 'agreement_overdue', when: at('2026-11-27T00:00:00Z'), wholeDay: true, agreement: { id: 'a1', version: 2 } },
-    ], { timeZone: 'Europe/Stockholm', catchUp: true }),
+    ], { timeZone: 'Europe/Stockholm', gathered: 'late' }),
+    // A person's reminders of two groups due at once, in their personal chat: each line with its group's alias.
+    reminderGathered: reminderCard(locale, [
+      { reminderId: 'r10', kind: 'agreement_due', when: at('2026-12-03T00:00:00Z'), wholeDay: true, agreement: { id: 'a2', version: 1 }, alias: 'K.L.' },
+      { reminderId: 'r11', kind: 'agreement_due', when: at('2026-12-03T00:00:00Z'), wholeDay: true, agreement: { id: 'a3', version: 1 }, alias: 'M.N.' },
+      { reminderId: 'r12', kind: 'agreement_escalation', when: at('2026-11-27T00:00:00Z'), wholeDay: true, agreement: { id: 'a4', version: 3 }, alias: 'M.N.' },
+      { reminderId: 'r13', kind: 'crisis_plan_review', when: at('2026-12-03T07:00:00Z'), wholeDay: true, groupId: 'g1', alias: 'K.L.' },
+    ], { timeZone: 'Europe/Stockholm', personal: true, gathered: 'many' }),
     reminderMention: reminderCard(locale, [{ reminderId: 'r9', kind: 'agreement_overdue', when: at('2026-11-27T00:00:00Z'), wholeDay: true, agreement: { id: 'a1', version: 2 } }], { timeZone: 'Europe/Stockholm', mention: { id: '29:anna', name: 'Anna **B**' } }),
     followUps: followUpsCard(locale, [
       { id: 'f1', kind: 'group_meeting', nextAt: at('2026-12-01T08:00:00Z'), recurrence: 'monthly:1:2', audience: 'channel', audienceMemberIds: null },

@@ -4,7 +4,7 @@
  * downtime, a process that dies mid-send, snooze, recurring rules, and Teams saying 429 or 403.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/logger';
+import { createLogger, silentLogger } from '../src/logger';
 import { NO_RATE_LIMITS } from '../src/reminders/rate-limit';
 import { createReminderScheduler, DEFAULT_SCHEDULER_OPTIONS, LEASE_MS } from '../src/reminders/scheduler';
 import { planAll } from '../src/reminders/planner';
@@ -15,7 +15,7 @@ import { createFollowUp } from '../src/storage/follow-ups';
 import { BOT, CHANNEL_ID, messageActivity, USERS } from './support/activities';
 import { adaptiveCardErrors } from './support/cards';
 import { createTestGroup, startTestBot, talkTo, type TestBot } from './support/bot';
-import { failInsertsInto, testProviders } from './support/databases';
+import { failInsertsInto, failNextStatement, testProviders } from './support/databases';
 import { cardOf, cardText, type CapturedActivity } from './support/fake-connector';
 
 const at = (iso: string) => new Date(iso);
@@ -206,6 +206,116 @@ for (const provider of testProviders()) {
         const [again] = await tickAt('2026-12-07T07:00:00Z');
         expect(cardText(cardOf(again))).toContain('SIP-möte (samordnad individuell plan) 4 dec. 2026 10:00.');
         expect(await db().auditEvent.count({ where: { groupId, action: 'reminder.snoozed', entityId: snoozeId } })).toBe(1);
+      });
+    });
+
+    describe('bounded planning, and rows the bot did not write', () => {
+      /** A scheduler that logs (one per test, as one per process): ticks return what reached the connector and the lines logged in them. */
+      function loggedScheduler() {
+        let lines: string[] = [];
+        const logged = createReminderScheduler(
+          { db: db(), logger: createLogger('debug', (line) => lines.push(line)), now: () => clock, sender: t.bot.bot.reminderSender, clock: testClock, owner: 'process-a' },
+          { ...DEFAULT_SCHEDULER_OPTIONS, limits: NO_RATE_LIMITS },
+        );
+        return async (iso: string) => {
+          clock = at(iso);
+          t.connector.clear();
+          lines = [];
+          await logged.tick();
+          return { posts: [...t.connector.activities], lines };
+        };
+      }
+
+      it('one bad row is logged by id and skipped; the rest is planned and sent', async () => {
+        const good = await agreementDue('2026-12-03', 'Ringa hyresvärden');
+        // A follow-up whose audience is not JSON (written by an import), due now.
+        const badFollowUp = await db().followUp.create({
+          data: { groupId, kind: 'plan_follow_up', startDay: '2026-12-02', time: '08:00', timeZone: 'Europe/Stockholm', audience: 'members', audienceMemberIds: '{"not json', nextAt: at('2026-12-02T07:00:00Z'), nextDay: '2026-12-02', unplannedAt: at('2026-12-02T07:00:00Z'), unplannedDay: '2026-12-02' },
+        });
+        // An agreement of a member who was removed since: nothing to them, the escalation still to the case manager.
+        const removed = await db().member.create({ data: { groupId, displayName: 'Borttagen', role: 'other', principal: 'other', teamsUserId: '29:removed', aadObjectId: 'aad-removed', consentRecordedAt: at('2026-01-01T00:00:00Z'), removedAt: at('2026-11-01T00:00:00Z') } });
+        const orphaned = await db().agreement.create({ data: { groupId, responsibleMemberId: removed.id, what: 'Kvar efter borttagen', dueDate: at('2026-12-03T00:00:00Z') } });
+        const bad = provider === 'sqlite' ? 'a-bad-due-date' : undefined;
+        if (bad) {
+          // A due date that is no date at all (SQLite stores what it is given).
+          await t.bot.database.sql.run('INSERT INTO "Agreement" ("id", "groupId", "responsibleMemberId", "what", "dueDate", "status", "version", "remindersPlan", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, 1, 0, ?, ?)', [
+            bad, groupId, ids.anna, 'Trasigt datum', 'igår', 'accepted', at('2026-01-01T00:00:00Z'), at('2026-01-01T00:00:00Z'),
+          ]);
+        }
+        const loggedTickAt = loggedScheduler();
+        const { posts, lines } = await loggedTickAt('2026-12-02T07:00:00Z');
+        const toAnna = posts.filter((a) => a.conversationId === `a:opened-${USERS.anna.id}`);
+        expect(toAnna).toHaveLength(1);
+        expect(cardText(cardOf(toAnna[0]))).toContain('En överenskommelse ska vara klar 3 dec. 2026.');
+        expect(await db().reminder.count({ where: { agreementId: good.id, kind: 'agreement_due', status: 'sent' } })).toBe(1);
+        const skipped = lines.filter((line) => line.includes('"reminders.row_skipped"'));
+        expect(skipped.some((line) => line.includes(badFollowUp.id) && line.includes('"entity":"FollowUp"'))).toBe(true);
+        if (bad) expect(skipped.some((line) => line.includes(bad) && line.includes('"entity":"Agreement"'))).toBe(true);
+        expect(lines.join('\n')).not.toMatch(/not json|Trasigt|igår|Ringa hyresvärden/);
+        // The removed member's reminder was dropped for access when its time came; the case manager's escalation waits its day.
+        expect(await db().reminder.findFirstOrThrow({ where: { agreementId: orphaned.id, kind: 'agreement_due' } })).toMatchObject({ status: 'cancelled', outcome: 'no_access' });
+        expect(await db().reminder.findFirstOrThrow({ where: { agreementId: orphaned.id, kind: 'agreement_escalation' } })).toMatchObject({ status: 'pending', destination: personDestination(USERS.sara.id) });
+        // Logged once, not on every tick; the bad follow-up stays where it was, for someone to fix.
+        const again = await loggedTickAt('2026-12-02T07:05:00Z');
+        expect(again.lines.filter((line) => line.includes('"reminders.row_skipped"'))).toEqual([]);
+        expect(await db().followUp.findUniqueOrThrow({ where: { id: badFollowUp.id } })).toMatchObject({ status: 'active', unplannedDay: '2026-12-02' });
+        if (bad) await db().agreement.delete({ where: { id: bad } });
+      });
+
+      it('one planner failing leaves the others planning and the sender sending', async () => {
+        await agreementDue('2026-12-03');
+        await db().crisisPlan.create({ data: { groupId, currentVersion: 1, createdAt: at('2026-06-02T12:00:00Z'), versions: { create: [{ version: 1, content: '{}', authorMemberId: ids.sara }] } } });
+        // The crisis plans' planning read fails (a lock, a lost connection) in this tick.
+        failNextStatement(t.bot.database.sql, /FROM "CrisisPlan"/);
+        const loggedTickAt = loggedScheduler();
+        const { posts, lines } = await loggedTickAt('2026-12-02T07:00:00Z');
+        expect(lines.some((line) => line.includes('"reminders.plan_failed"') && line.includes('"job":"crisis_plans"'))).toBe(true);
+        expect(posts.filter((a) => a.conversationId === `a:opened-${USERS.anna.id}`)).toHaveLength(1);
+        expect(await db().reminder.count({ where: { kind: 'crisis_plan_review' } })).toBe(0);
+        // The next tick plans it (due today: 2 December is six months after it was written).
+        const next = await loggedTickAt('2026-12-02T07:01:00Z');
+        expect(next.lines.filter((line) => line.includes('"reminders.plan_failed"'))).toEqual([]);
+        expect(await db().reminder.count({ where: { kind: 'crisis_plan_review' } })).toBe(1);
+      });
+
+      it('an agreement made or moved through the bot has its reminders at once; a settings change moves them', async () => {
+        const created = await execute('agreementCreate', { what: 'Boka tid hos FK', responsible: ids.anna, dueDate: '2026-12-10' });
+        expect(cardText(created.card)).toContain('Boka tid hos FK');
+        const agreement = await db().agreement.findFirstOrThrow({ where: { groupId, what: 'Boka tid hos FK' } });
+        expect(agreement.remindersPlan).toBe(1);
+        const planned = await db().reminder.findMany({ where: { agreementId: agreement.id }, orderBy: { dueAt: 'asc' } });
+        expect(planned.map((r) => [r.kind, r.dueAt.toISOString(), r.destination])).toEqual([
+          ['agreement_due', '2026-12-09T07:00:00.000Z', personDestination(USERS.anna.id)],
+          ['agreement_overdue', '2026-12-11T07:00:00.000Z', personDestination(USERS.anna.id)],
+          ['agreement_escalation', '2026-12-16T07:00:00.000Z', personDestination(USERS.sara.id)],
+        ]);
+        // Two working days' lead: the group's agreements are planned again by the sweep, the reminder moves.
+        const saved = await execute('reminderSettingsSave', { workDays: '1,2,3,4,5', start: '08:00', end: '17:00', observeHolidays: 'true', weeklyDigest: 'false', leadDays: '2', escalateDays: '3' });
+        expect(cardText(saved.card)).toContain('Inställningarna är sparade.');
+        expect((await db().agreement.findUniqueOrThrow({ where: { id: agreement.id } })).remindersPlan).toBe(0);
+        await tickAt('2026-12-01T08:00:00Z');
+        expect((await db().reminder.findFirstOrThrow({ where: { agreementId: agreement.id, kind: 'agreement_due' } })).dueAt.toISOString()).toBe('2026-12-08T07:00:00.000Z');
+        expect(await db().reminder.count({ where: { agreementId: agreement.id } })).toBe(3);
+      });
+
+      it('a person with 120 agreements due at once gets a few gathered cards, a bounded number of reminders per round, never a flood', async () => {
+        await db().agreement.createMany({
+          data: Array.from({ length: 120 }, (_, i) => ({ groupId, responsibleMemberId: ids.anna, what: `Import ${i}`, dueDate: at('2026-12-03T00:00:00Z'), createdAt: at('2026-01-01T00:00:00Z') })),
+        });
+        const cards: Array<Record<string, unknown>> = [];
+        for (let minute = 0; minute < 10; minute++) {
+          const posts = await tickAt(new Date(at('2026-12-02T07:00:00Z').getTime() + minute * 60_000).toISOString());
+          expect(posts.length).toBeLessThanOrEqual(1);
+          cards.push(...posts.map((p) => cardOf(p)));
+        }
+        expect(cards.length).toBe(3);
+        for (const card of cards) {
+          expect(adaptiveCardErrors(card)).toEqual([]);
+          expect(cardText(card)).toContain('Påminnelser');
+          expect(JSON.stringify(card)).not.toContain('Import ');
+        }
+        expect(cards.map((c) => (cardText(c).match(/ska vara klar 3 dec\. 2026/g) ?? []).length)).toEqual([50, 50, 20]);
+        expect(await db().reminder.count({ where: { kind: 'agreement_due', status: 'sent', outcome: 'gathered:personal' } })).toBe(120);
       });
     });
 
@@ -406,6 +516,7 @@ for (const provider of testProviders()) {
       });
 
       it('the case manager sets the working time, holidays and the weekly digest; others are refused; bad input changes nothing', async () => {
+        const settingsSavedBefore = await db().auditEvent.count({ where: { groupId, action: 'group.reminder_settings', outcome: 'allowed' } });
         const refused = await execute('reminderSettingsForm', {}, USERS.anna);
         expect(refused.message).toBe('Du har inte behörighet att göra det här.');
         const bad = await execute('reminderSettingsSave', { workDays: '', start: '17:00', end: '08:00', leadDays: '0' });
@@ -419,7 +530,7 @@ for (const provider of testProviders()) {
         await db().resourceGroup.update({ where: { id: groupId }, data: { weeklyDigest: false } });
         await createFollowUp(db(), groupId, 'Europe/Stockholm', { kind: 'plan_follow_up', startDay: '2026-12-24', time: '22:00', recurrence: { kind: 'once' }, memberIds: [] }, actor(), at('2026-12-01T07:00:00Z'));
         expect(await tickAt('2026-12-24T21:00:00Z')).toHaveLength(1);
-        expect(await db().auditEvent.count({ where: { groupId, action: 'group.reminder_settings', outcome: 'allowed' } })).toBe(1);
+        expect(await db().auditEvent.count({ where: { groupId, action: 'group.reminder_settings', outcome: 'allowed' } })).toBe(settingsSavedBefore + 1);
       });
 
       it('sends the weekly digest on Monday morning and, to those who ask, their own agreements of the week', async () => {

@@ -36,8 +36,8 @@ export interface ReminderCardOptions {
   personal?: boolean;
   /** A channel post standing in for a personal chat that could not be opened: the member, @mentioned. */
   mention?: { id: string; name: string };
-  /** One card for several reminders that came due while they could not be sent. */
-  catchUp?: boolean;
+  /** One card for several reminders: 'late', they came due while they could not be sent; 'many', they came due at once. */
+  gathered?: false | 'late' | 'many';
 }
 
 const SHOW_VERBS: Record<ReminderKind, string> = {
@@ -64,11 +64,11 @@ function lineOf(locale: Locale, item: ReminderItem, timeZone: string): string {
  *   reminderCard('sv', [{ reminderId: 'r1', kind: 'agreement_due', when, wholeDay: true, agreement: { id: 'a1', version: 2 } }], { timeZone, alias: 'K.L.' })
  */
 export function reminderCard(locale: Locale, items: ReminderItem[], options: ReminderCardOptions): AdaptiveCardJson {
-  const single = items.length === 1 && !options.catchUp ? items[0]! : undefined;
+  const single = items.length === 1 && !options.gathered ? items[0]! : undefined;
   const alias = options.alias ?? null;
   const show = single
     ? { verb: SHOW_VERBS[single.kind], data: single.agreement ? { agreementId: single.agreement.id } : single.kind === 'meeting_agenda' ? { reminderId: single.reminderId } : single.groupId ? { groupId: single.groupId } : {} }
-    : options.catchUp
+    : options.gathered
       ? { verb: options.personal ? 'mineShow' : 'followUpsShow', data: {} }
       : null;
   const done = single?.agreement && single.kind !== 'agreement_escalation'
@@ -84,9 +84,9 @@ export function reminderCard(locale: Locale, items: ReminderItem[], options: Rem
   const mentionTag = options.mention ? `<at>${options.mention.name}</at>` : null;
   return renderCard('reminder', {
     strings: {
-      title: translate(locale, options.catchUp ? 'reminder.catchUp.title' : single?.kind === 'weekly_digest' ? 'reminder.digest.title' : 'reminder.title'),
-      note: options.catchUp ? translate(locale, 'reminder.catchUp.note', { count: items.length }) : null,
-      show: translate(locale, options.catchUp && !options.personal ? 'reminder.showFollowUps' : single?.kind === 'board_question' ? 'board.remove' : 'reminder.show'),
+      title: translate(locale, options.gathered === 'late' ? 'reminder.catchUp.title' : options.gathered === 'many' ? 'reminder.gathered.title' : single?.kind === 'weekly_digest' ? 'reminder.digest.title' : 'reminder.title'),
+      note: options.gathered ? translate(locale, 'reminder.catchUp.note', { count: items.length }) : null,
+      show: translate(locale, options.gathered && !options.personal ? 'reminder.showFollowUps' : single?.kind === 'board_question' ? 'board.remove' : 'reminder.show'),
       done: translate(locale, 'reminder.done'),
       snooze: translate(locale, 'reminder.snooze'),
       snoozeIntro: translate(locale, 'reminder.snoozeIntro'),

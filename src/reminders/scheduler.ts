@@ -83,6 +83,12 @@ export type SendOutcome =
   | { kind: 'failed'; reason: string };
 
 /** What one destination's posts share: all its claimed reminders, their groups, and what the sender read once for them. */
+/** Why several reminders are one card: late (catch-up), or many at once; false for one reminder. */
+export type Gathered = false | 'late' | 'many';
+
+/** At most this many reminders due at once for one destination are posted one by one; more are one card. */
+export const MAX_SEPARATE_POSTS = 3;
+
 export interface SendBatch {
   claimed: ReminderRow[];
   /** The groups of the claimed reminders (a person's reminders may come from several). */
@@ -92,10 +98,11 @@ export interface SendBatch {
 
 export interface ReminderSender {
   /**
-   * Posts one reminder, or (`catchUp`) one card for several that are late. Validates first that they
-   * still apply and that the recipient may still see them (once per destination's `batch`).
+   * Posts one reminder, or one card for several (`gathered`: 'late', they came due while they could not
+   * be sent; 'many', more came due at once than one posts separately). Validates first that they still
+   * apply and that the recipient may still see them (once per destination's `batch`).
    */
-  send(group: ReminderGroup, destination: string, reminders: ReminderRow[], catchUp: boolean, batch?: SendBatch): Promise<SendOutcome>;
+  send(group: ReminderGroup, destination: string, reminders: ReminderRow[], gathered: Gathered, batch?: SendBatch): Promise<SendOutcome>;
 }
 
 export interface SchedulerOptions {
@@ -268,18 +275,18 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
       ready.sort((a, b) => a.sendAfter.getTime() - b.sendAfter.getTime() || a.id.localeCompare(b.id));
       const group = groups.get(ready[0]!.groupId)!;
       const late = ready.filter((r) => at.getTime() - r.sendAfter.getTime() > options.catchUpAfterMs);
-      const batches: Array<{ reminders: ReminderRow[]; catchUp: boolean }> =
-        late.length > 1 ? [{ reminders: ready, catchUp: true }] : ready.map((r) => ({ reminders: [r], catchUp: false }));
+      const gathered: Gathered = late.length > 1 ? 'late' : ready.length > MAX_SEPARATE_POSTS ? 'many' : false;
+      const batches: Array<{ reminders: ReminderRow[]; gathered: Gathered }> = gathered ? [{ reminders: ready, gathered }] : ready.map((r) => ({ reminders: [r], gathered: false }));
       const shared: SendBatch = { claimed: ready, groups, memo: new Map() };
       for (let i = 0; i < batches.length; i++) {
         const batch = batches[i]!;
         const posted = await limiter.take(destination, group.tenantId ?? '');
-        const outcome = await sender.send(group, destination, batch.reminders, batch.catchUp, shared).finally(posted);
+        const outcome = await sender.send(group, destination, batch.reminders, batch.gathered, shared).finally(posted);
         const rest = batches.slice(i + 1).flatMap((b) => b.reminders);
         if (outcome.kind === 'sent') {
           const dropped = new Set(outcome.droppedIds ?? []);
           const later = new Set(outcome.laterIds ?? []);
-          const how = batch.catchUp ? `catch_up:${outcome.how}` : outcome.how;
+          const how = batch.gathered === 'late' ? `catch_up:${outcome.how}` : batch.gathered === 'many' ? `gathered:${outcome.how}` : outcome.how;
           const postedHere = batch.reminders.filter((r) => !dropped.has(r.id) && !later.has(r.id));
           await settleReminders(db, batch.reminders.filter((r) => dropped.has(r.id)), owner, { status: 'cancelled', outcome: 'obsolete', at: now() });
           // Marked sent and audited in one transaction.

@@ -23,7 +23,7 @@ import { translate } from '../locales';
 import { findPersonalChatOf } from '../storage/conversations';
 import type { Db } from '../storage/database';
 import type { ReminderRow } from '../storage/reminders';
-import type { ReminderGroup, ReminderSender, SendBatch, SendOutcome } from '../reminders/scheduler';
+import type { Gathered, ReminderGroup, ReminderSender, SendBatch, SendOutcome } from '../reminders/scheduler';
 import type { SendFailureKind } from './outbound';
 import { cardActivity } from './send';
 
@@ -250,7 +250,7 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
    * the first reminder's group that @mentions them, with that group's reminders only and nothing about
    * the individual; the others wait for the next round (the next group's channel).
    */
-  async function sendToPerson(group: ReminderGroup, destination: string, reminders: ReminderRow[], catchUp: boolean, batch: SendBatch): Promise<SendOutcome> {
+  async function sendToPerson(group: ReminderGroup, destination: string, reminders: ReminderRow[], gathered: Gathered, batch: SendBatch): Promise<SendOutcome> {
     const subjects = await subjectsOf(batch);
     // A membership destination (planned before "user:") is that member, whoever they are in Teams now.
     const legacy = destination.startsWith('member:') ? subjects.members.get(destination.slice('member:'.length)) : undefined;
@@ -263,7 +263,7 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
     const locale = resolveLocale(primary.locale);
     const summary = translate(locale, 'shell.summary');
     const oneGroup = new Set(items.map((i) => i.alias)).size === 1;
-    const personal = cardActivity(reminderCard(locale, items, { timeZone: primary.timeZone, alias: oneGroup ? items[0]!.alias : undefined, personal: true, catchUp }), summary);
+    const personal = cardActivity(reminderCard(locale, items, { timeZone: primary.timeZone, alias: oneGroup ? items[0]!.alias : undefined, personal: true, gathered }), summary);
     const chat = batch.memo.has('chat') ? (batch.memo.get('chat') as Awaited<ReturnType<typeof findPersonalChatOf>>) : await findPersonalChatOf(db, teamsUserId);
     batch.memo.set('chat', chat);
     if (chat && !chat.unreachableAt) {
@@ -280,19 +280,19 @@ export function createReminderSender(deps: ReminderSenderDeps): ReminderSender {
     const member = subjects.members.get(here[0]!.memberId ?? '')!;
     deps.logger.info('reminder.mention_fallback', { groupId: primary.id });
     const mentionItems = items.filter((i) => !later.includes(i.reminderId)).map(({ alias: _alias, ...item }) => item);
-    const mention = cardActivity(reminderCard(locale, mentionItems, { timeZone: primary.timeZone, catchUp, mention: { id: teamsUserId, name: member.displayName } }), summary);
+    const mention = cardActivity(reminderCard(locale, mentionItems, { timeZone: primary.timeZone, gathered, mention: { id: teamsUserId, name: member.displayName } }), summary);
     const outcome = withDropped(outcomeOf(await deps.deliver(primary.conversationId, mention, batch.memo), 'mention_fallback'));
     return outcome.kind === 'sent' && later.length > 0 ? { ...outcome, laterIds: later } : outcome;
   }
 
   return {
-    async send(group, destination, reminders, catchUp, batch = { claimed: reminders, groups: new Map([[group.id, group]]), memo: new Map() }) {
+    async send(group, destination, reminders, gathered, batch = { claimed: reminders, groups: new Map([[group.id, group]]), memo: new Map() }) {
       if (destination.startsWith('board:')) return sendDailyBoard(group, destination.slice('board:'.length), reminders, batch);
-      if (!destination.startsWith('group:')) return sendToPerson(group, destination, reminders, catchUp, batch);
+      if (!destination.startsWith('group:')) return sendToPerson(group, destination, reminders, gathered, batch);
       const locale = resolveLocale(group.locale);
       const { items, dropped } = await itemsOf(reminders, batch, undefined);
       if (items.length === 0) return { kind: 'dropped', reason: 'obsolete' };
-      const card = reminderCard(locale, items, { timeZone: group.timeZone, catchUp });
+      const card = reminderCard(locale, items, { timeZone: group.timeZone, gathered });
       const outcome = outcomeOf(await deps.deliver(group.conversationId, cardActivity(card, translate(locale, 'shell.summary')), batch.memo), 'channel');
       return outcome.kind === 'sent' && dropped.length > 0 ? { ...outcome, droppedIds: dropped } : outcome;
     },
