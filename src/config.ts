@@ -36,6 +36,8 @@ export interface Config {
   serviceHosts: ServiceHostPolicy;
   /** How often memberships are reconciled against each conversation's roster (and once at start). */
   rosterReconcileMinutes: number;
+  /** Seconds between the process's `process.stats` log lines (memory, event-loop delay, scheduler); 0: none. */
+  statsIntervalSeconds: number;
   /**
    * The reminder scheduler: on (default) or off (REMINDERS=off, e.g. for an instance that only answers).
    * `rateLimits` 'off' lifts Teams' limits (REMINDER_RATE_LIMITS=off): for benchmarks against a fake
@@ -174,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     } else serviceHosts = { kind: 'hosts', hosts };
   }
 
+  const statsIntervalSeconds = boundedInteger('STATS_INTERVAL_SECONDS', value('STATS_INTERVAL_SECONDS'), 60, 0, 3600, problems);
   const rosterReconcileMinutes = boundedInteger('ROSTER_RECONCILE_MINUTES', value('ROSTER_RECONCILE_MINUTES'), 60, 1, 60, problems);
   const authTimeoutMs = boundedInteger('AUTH_TIMEOUT_MS', value('AUTH_TIMEOUT_MS'), 5000, 100, 10_000, problems);
   const uploadTimeoutMs = boundedInteger('UPLOAD_TIMEOUT_MS', value('UPLOAD_TIMEOUT_MS'), 10_000, 100, 12_000, problems);
@@ -213,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tenants,
     serviceHosts,
     rosterReconcileMinutes,
+    statsIntervalSeconds,
     reminders,
     openIdMetadataUrl,
     authTimeoutMs,

@@ -10,6 +10,7 @@ import { createBotApp, type BotApp } from './teams/app';
 import { startServer, type ActivityProcessor, type RunningServer } from './http/server';
 import { NO_RATE_LIMITS, TEAMS_RATE_LIMITS } from './reminders/rate-limit';
 import { createReminderScheduler, DEFAULT_SCHEDULER_OPTIONS, type ReminderScheduler } from './reminders/scheduler';
+import { startProcessStats } from './process-stats';
 
 /** Redeliveries come within minutes; claims are kept two days. */
 const PROCESSED_ACTIVITY_RETENTION_MS = 2 * 24 * 60 * 60 * 1000;
@@ -115,6 +116,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
       )
     : undefined;
   reminders?.start();
+  const stopStats = startProcessStats({ db: database.db, logger, now, reminders }, config.statsIntervalSeconds * 1000);
   return {
     url: server.url,
     database,
@@ -122,6 +124,7 @@ export async function startBot(config: Config, logger: Logger = createLogger(con
     server,
     reminders,
     stop: async () => {
+      stopStats();
       await reminders?.stop();
       clearTimeout(firstPrune);
       clearInterval(pruneTimer);

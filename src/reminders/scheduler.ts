@@ -156,6 +156,18 @@ export interface TickStats {
   more: boolean;
 }
 
+/** What the scheduler did since it was last asked (for the process's stats line): bounded counters. */
+export interface SchedulerWindow {
+  ticks: number;
+  failedTicks: number;
+  planned: number;
+  sent: number;
+  maxTickMs: number;
+  maxPlanMs: number;
+}
+
+const emptyWindow = (): SchedulerWindow => ({ ticks: 0, failedTicks: 0, planned: 0, sent: 0, maxTickMs: 0, maxPlanMs: 0 });
+
 /** How many rows a process remembers having logged as skipped (so a bad row is logged once, not every tick). */
 const SKIPPED_REMEMBERED = 10_000;
 
@@ -182,6 +194,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   let running: Promise<unknown> | undefined;
   let stopped = false;
   let last: TickStats | undefined;
+  let window = emptyWindow();
   const skipped = new Set<string>();
 
   /** A row planning skipped: logged by id once per process (it stays where it is; fixing it plans it). */
@@ -339,6 +352,11 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
     const more = planning.more || (destinations.length === DESTINATIONS_PER_TICK && sent > 0);
     last = { at: now(), durationMs: performance.now() - started, planMs, planned: planning.planned, sent, destinations: destinations.length, more };
+    window.ticks++;
+    window.planned += planning.planned;
+    window.sent += sent;
+    window.maxTickMs = Math.max(window.maxTickMs, last.durationMs);
+    window.maxPlanMs = Math.max(window.maxPlanMs, planMs);
     if (planning.planned > 0 || sent > 0) logger.info('reminders.tick', { planned: planning.planned, sent, destinations: destinations.length, durationMs: Math.round(last.durationMs), planMs: Math.round(planMs) });
     return { planned: planning.planned, sent, more };
   }
@@ -346,6 +364,7 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
   const loop = async () => {
     if (stopped) return;
     const round = tick().catch((error: unknown) => {
+      window.failedTicks++;
       logger.error('reminders.tick_failed', errorFields(error));
       return undefined;
     });
@@ -360,6 +379,12 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
     tick,
     /** What the last tick did (undefined before the first). */
     lastTick: (): TickStats | undefined => last,
+    /** What it did since the last call (ticks, reminders planned and sent, the longest tick), and starts anew. */
+    takeWindow(): SchedulerWindow {
+      const taken = window;
+      window = emptyWindow();
+      return taken;
+    },
     /** Starts ticking (the first tick at once: what came due while the bot was down goes out now). */
     start(): void {
       stopped = false;
