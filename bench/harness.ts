@@ -16,12 +16,32 @@ export interface ServerProcess {
   /** Log lines at level error (event names and codes only: never message text). */
   errorLines: string[];
   outputTail: string[];
+  /** The bot's `process.stats` log lines (src/process-stats.ts), parsed, oldest first (the last MAX_STATS). */
+  stats: ProcessStats[];
   /** Peak resident set (VmHWM) in MB while it runs. */
   peakRssMb(): Promise<number>;
   stop(graceMs?: number): Promise<void>;
 }
 
-/** A port nobody listens on right now, on loopback. */
+/** One `process.stats` line of the bot: memory, event-loop delay, scheduler work and backlog since the last. */
+export interface ProcessStats {
+  time: string;
+  rssMb: number;
+  heapUsedMb: number;
+  heapLimitMb: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  ticks?: number;
+  failedTicks?: number;
+  maxTickMs?: number;
+  planned?: number;
+  sent?: number;
+  remindersDue?: number;
+  agreementsUnplanned?: number;
+}
+
+const MAX_STATS = 5_000;
+
 /**
  * The node arguments of the production start, from package.json's `start` script (one source): the heap
  * flags and `dist/src/index.js`, as `npm start`, App Service and the container run the bot.
@@ -33,6 +53,7 @@ export function productionNodeArgs(root: string): string[] {
   return args;
 }
 
+/** A port nobody listens on right now, on loopback. */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -66,12 +87,21 @@ export async function startServerProcess(label: string, args: string[], env: Nod
     child,
     errorLines: [],
     outputTail: [],
+    stats: [],
     peakRssMb: () => peakRssMbOf(child),
     stop: (graceMs?: number) => stopChild(child, exited, graceMs),
   };
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
       if (line.includes('"level":"error"')) server.errorLines.push(line);
+      if (line.includes('"event":"process.stats"')) {
+        try {
+          server.stats.push(JSON.parse(line) as ProcessStats);
+          if (server.stats.length > MAX_STATS) server.stats.shift();
+        } catch {
+          /* a line cut by the pipe: skipped */
+        }
+      }
       server.outputTail = [...server.outputTail.slice(-19), line];
     }
   };

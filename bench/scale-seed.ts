@@ -6,6 +6,11 @@
  * (100,000: open and done, due from two months ago to two months ahead), and a crisis plan in each group.
  * Ten case managers coordinate 100 groups each: they are the benchmark's senders, so `mina` reads a
  * member of 100 groups. `scale` multiplies the groups (and so everything else). Deterministic.
+ *
+ * Rows as an import leaves them: no reminder is planned (every agreement's `remindersPlan` is 0), so
+ * the bot's planning sweep finds them all when it starts, as after a restore or an upgrade that adds a
+ * reminder kind. `allDay`: the groups' working time is all day, every day, so what is due is sent
+ * whenever the benchmark runs (with the default, 08–17 on weekdays, nothing is sent at night).
  */
 import { randomUUID } from 'node:crypto';
 import { emptyCrisisPlan, serializeCrisisPlanContent } from '../src/domain/crisis-plan';
@@ -28,6 +33,8 @@ export interface ScaleGroup {
   alias: string;
   /** Open agreements of the group (version 1), for views and changes. */
   agreementIds: string[];
+  /** The case manager's membership in the group (the responsible one of agreements the benchmark makes). */
+  caseManagerMemberId: string;
 }
 
 export interface ScaleSummary {
@@ -47,6 +54,8 @@ const PROFESSIONAL_POOL = 1_500;
 const GROUPS_PER_TEAM = 50;
 const DAY_MS = 86_400_000;
 const LIFE_AREAS = ['housing', 'health', 'work', 'relationships', 'leisure', 'finances'];
+/** Working time all day, every day: reminders fall due whenever a benchmark runs (`allDay`). */
+const ALL_DAY = { workDays: '1,2,3,4,5,6,7', workdayStartMinute: 0, workdayEndMinute: 1440, observeHolidays: false };
 const AGREEMENT_TEXTS = ['Ringa hyresvärden om kontraktet', 'Boka tid hos tandläkaren', 'Följa med till Försäkringskassan', 'Ansöka om bostadstillägg', 'Ordna med bankärenden'];
 
 async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -57,7 +66,7 @@ async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unkno
  * @example
  *   const { senders, summary } = await seedScale(db, { scale: 1, serviceUrl: connector.url });
  */
-export async function seedScale(db: Db, options: { scale: number; serviceUrl: string }): Promise<{ senders: ScaleSender[]; summary: ScaleSummary }> {
+export async function seedScale(db: Db, options: { scale: number; serviceUrl: string; allDay?: boolean }): Promise<{ senders: ScaleSender[]; summary: ScaleSummary }> {
   const started = performance.now();
   const now = new Date();
   const count = 1_000 * options.scale;
@@ -81,7 +90,7 @@ export async function seedScale(db: Db, options: { scale: number; serviceUrl: st
     const teamId = `19:scale-team-${Math.floor(i / GROUPS_PER_TEAM)}@thread.tacv2`;
     const alias = `S.${String.fromCharCode(65 + (i % 26))}${i}.`;
     const sender = senders[i % CASE_MANAGERS]!;
-    groupRows.push({ id: groupId, conversationId, conversationType: 'channel', tenantId: TENANT_ID, teamId, channelId: conversationId, individualAlias: alias, caseManagementModel: i % 3 === 0 ? 'FACT' : 'IP', locale: 'sv', createdAt: now });
+    groupRows.push({ id: groupId, conversationId, conversationType: 'channel', tenantId: TENANT_ID, teamId, channelId: conversationId, individualAlias: alias, caseManagementModel: i % 3 === 0 ? 'FACT' : 'IP', locale: 'sv', createdAt: now, ...(options.allDay ? ALL_DAY : {}) });
     const members = [
       { teamsUserId: sender.teamsUserId, aadObjectId: sender.aadObjectId, displayName: sender.name, role: 'case_manager', principal: 'region', isCaseManager: true },
       { teamsUserId: `29:scale-individual-${i}`, aadObjectId: randomUUID(), displayName: `Individ ${i}`, role: 'individual', principal: 'other', isIndividual: true },
@@ -113,7 +122,7 @@ export async function seedScale(db: Db, options: { scale: number; serviceUrl: st
     const planId = randomUUID();
     planRows.push({ id: planId, groupId, currentVersion: 1, createdAt: now });
     versionRows.push({ crisisPlanId: planId, version: 1, content, authorMemberId: members[0]!.id, createdAt: now });
-    sender.groups.push({ groupId, conversationId, teamId, alias, agreementIds: open });
+    sender.groups.push({ groupId, conversationId, teamId, alias, agreementIds: open, caseManagerMemberId: members[0]!.id });
   }
   await insertChunked(groupRows, (data) => db.resourceGroup.createMany({ data }));
   await insertChunked(memberRows, (data) => db.member.createMany({ data }));

@@ -44,10 +44,9 @@ describe('the production command on an imported database of 100,000 agreements',
     // An empty roster: the roster reconciliation reads nothing and ends no membership.
     connector = await startFakeConnector([]);
     const seeded = await openDatabase(database.url);
-    const { summary } = await seedScale(seeded.db, { scale: 1, serviceUrl: connector.url });
+    // Working time all day, every day (allDay), so that what is due goes out whenever the test runs.
+    const { summary } = await seedScale(seeded.db, { scale: 1, serviceUrl: connector.url, allDay: true });
     expect(summary).toMatchObject({ groups: 1_000, members: 6_000, goals: 10_000, agreements: 100_000 });
-    // Working time all day, every day, so that what is due goes out whenever the test runs.
-    await seeded.db.resourceGroup.updateMany({ data: { workDays: '1,2,3,4,5,6,7', workdayStartMinute: 0, workdayEndMinute: 1440, observeHolidays: false } });
     expect(await seeded.db.reminder.count()).toBe(0);
     await seeded.close();
 
