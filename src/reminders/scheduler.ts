@@ -86,7 +86,7 @@ export type SendOutcome =
 /** Why several reminders are one card: late (catch-up), or many at once; false for one reminder. */
 export type Gathered = false | 'late' | 'many';
 
-/** At most this many reminders due at once for one destination are posted one by one; more are one card. */
+/** At most this many reminders due at once for one person are posted one by one; more are one card. */
 export const MAX_SEPARATE_POSTS = 3;
 
 export interface SendBatch {
@@ -288,7 +288,8 @@ export function createReminderScheduler(deps: SchedulerDeps, options: SchedulerO
       ready.sort((a, b) => a.sendAfter.getTime() - b.sendAfter.getTime() || a.id.localeCompare(b.id));
       const group = groups.get(ready[0]!.groupId)!;
       const late = ready.filter((r) => at.getTime() - r.sendAfter.getTime() > options.catchUpAfterMs);
-      const gathered: Gathered = late.length > 1 ? 'late' : ready.length > MAX_SEPARATE_POSTS ? 'many' : false;
+      // A person's chat gathers what is due at once; a group's channel gets each post (its members act on each).
+      const gathered: Gathered = late.length > 1 ? 'late' : ready.length > MAX_SEPARATE_POSTS && !destination.startsWith('group:') ? 'many' : false;
       const batches: Array<{ reminders: ReminderRow[]; gathered: Gathered }> = gathered ? [{ reminders: ready, gathered }] : ready.map((r) => ({ reminders: [r], gathered: false }));
       const shared: SendBatch = { claimed: ready, groups, memo: new Map() };
       for (let i = 0; i < batches.length; i++) {
