@@ -170,34 +170,37 @@ export function crisisPlanReviewDay(plan: { reviewedAt: Date | null; createdAt: 
 }
 
 /**
- * The crisis plan's review reminder: to the case manager, at the first working time on or after the
- * day the review is due, or today when that day has passed (the review is still due). The key carries
- * the due day, so a review moves the reminder (the old one is found obsolete when its time comes).
+ * A reminder to the case manager about something due on `day` (`subjectId`'s review or question): at the
+ * first working time on or after that day, or today when it has passed (it is still due). The key
+ * carries the subject and the day, so a new day moves the reminder (the old one is found obsolete when
+ * its time comes). None without a case manager.
  */
+function caseManagerReminder(
+  kind: 'crisis_plan_review' | 'board_question',
+  subjectId: string,
+  day: string,
+  caseManager: Recipient | null,
+  group: { id: string; workingTime: WorkingTime },
+  today: string,
+): PlannedReminder | null {
+  if (!caseManager) return null;
+  const at = firstWorkingTimeOn(day < today ? today : day, group.workingTime);
+  return { groupId: group.id, kind, occurrenceKey: `${kind}:${subjectId}:${day}`, memberId: caseManager.memberId, destination: recipientDestination(caseManager), dueAt: at, sendAfter: at };
+}
+
+/** The crisis plan's review reminder to the case manager, on the day the review is due (crisisPlanReviewDay). */
 export function crisisPlanReviewReminder(
   plan: { id: string; reviewedAt: Date | null; createdAt: Date; reviewIntervalMonths: number },
   caseManager: Recipient | null,
   group: { id: string; workingTime: WorkingTime },
   today: string,
 ): PlannedReminder | null {
-  if (!caseManager) return null;
-  const day = crisisPlanReviewDay(plan, group.workingTime.timeZone);
-  const at = firstWorkingTimeOn(day < today ? today : day, group.workingTime);
-  return {
-    groupId: group.id,
-    kind: 'crisis_plan_review',
-    occurrenceKey: `crisis_plan_review:${plan.id}:${day}`,
-    memberId: caseManager.memberId,
-    destination: recipientDestination(caseManager),
-    dueAt: at,
-    sendAfter: at,
-  };
+  return caseManagerReminder('crisis_plan_review', plan.id, crisisPlanReviewDay(plan, group.workingTime.timeZone), caseManager, group, today);
 }
 
 /**
  * The "can they come off?" question to the group's case manager, `askAfterDays` after the individual was
- * put on the board, at the start of that working day (today when it has passed). The key carries the
- * entry and the day, so new settings move it and a new stay asks in its own time.
+ * put on the board (`day`); the key carries the entry, so a new stay asks in its own time.
  */
 export function boardQuestionReminder(
   entry: { id: string; placedAt: Date },
@@ -206,17 +209,7 @@ export function boardQuestionReminder(
   group: { id: string; workingTime: WorkingTime },
   today: string,
 ): PlannedReminder | null {
-  if (!caseManager) return null;
-  const at = firstWorkingTimeOn(day < today ? today : day, group.workingTime);
-  return {
-    groupId: group.id,
-    kind: 'board_question',
-    occurrenceKey: `board_question:${entry.id}:${day}`,
-    memberId: caseManager.memberId,
-    destination: recipientDestination(caseManager),
-    dueAt: at,
-    sendAfter: at,
-  };
+  return caseManagerReminder('board_question', entry.id, day, caseManager, group, today);
 }
 
 const DAY_MS = 86_400_000;

@@ -32,6 +32,7 @@ import {
   leaseDestination,
   releaseDestination,
   settleReminders,
+  type ReminderGroupRow,
   type ReminderRow,
 } from '../storage/reminders';
 import {
@@ -56,18 +57,8 @@ const COOLDOWN_MS = 30_000;
 const CLAIM_BATCH = 50;
 const DESTINATIONS_PER_TICK = 200;
 
-export interface ReminderGroup {
-  id: string;
-  conversationId: string;
-  tenantId: string | null;
-  individualAlias: string;
-  locale: string;
-  timeZone: string;
-  workDays: string;
-  workdayStartMinute: number;
-  workdayEndMinute: number;
-  observeHolidays: boolean;
-}
+/** A group as the scheduler and sender need it (storage/reminders.ts reads it). */
+export type ReminderGroup = ReminderGroupRow;
 
 /** What the Teams layer answers when asked to post reminders to a destination. */
 export type SendOutcome =
